@@ -1,0 +1,58 @@
+/**
+ * Domain separation: every Poseidon hash in Canopy takes a tag as its first input, one
+ * tag per kind of object, so that no two kinds of object can ever share a preimage.
+ *
+ * A tag is the ASCII name read as a big-endian integer (names are ≤ 31 bytes, so every
+ * tag is < 2^248 < r). The circuits get the same constants from the generated file
+ * `circuits/lib/domain_tags.circom`; tests check the two agree.
+ * @module
+ */
+import { assertArray, rangeError } from './assert.ts';
+import { poseidon, POSEIDON_MAX_INPUTS } from './poseidon.ts';
+
+/** Reads an ASCII name of at most 31 bytes as a big-endian integer. */
+export function tagFromName(name: string): bigint {
+  if (!/^[a-z0-9/-]{1,31}$/.test(name)) rangeError('name', 'lowercase ASCII [a-z0-9/-], 1..31 bytes', name);
+  let tag = 0n;
+  for (let i = 0; i < name.length; i++) tag = (tag << 8n) | BigInt(name.charCodeAt(i));
+  return tag;
+}
+
+/** The tag names, one per kind of hashed object. Never reuse or rename one. */
+export const DOMAIN_NAMES = {
+  /** Inner node of a Poseidon Merkle tree: H(tag, left, right). */
+  MERKLE_NODE: 'canopy/merkle-node',
+  /** Leaf of the membership example circuit and of tests: H(tag, value). */
+  MEMBER_LEAF: 'canopy/member-leaf',
+  /** Dataset tile leaf: H(tag, tileX, tileY, packed pixels...). */
+  DATASET_TILE: 'canopy/dataset-tile',
+  /** Plot attestation leaf in the plots tree. */
+  PLOT_ATTESTATION: 'canopy/plot-attestation',
+  /** Lot note leaf in the lots tree. */
+  LOT_NOTE: 'canopy/lot-note',
+  /** Nullifier published when a note is spent. */
+  NULLIFIER: 'canopy/nullifier',
+  /** Chaining element for hashing sequences longer than one Poseidon call. */
+  SEQUENCE: 'canopy/sequence',
+} as const;
+
+export type DomainName = keyof typeof DOMAIN_NAMES;
+
+/** Tag values, by kind. */
+export const DOMAIN_TAGS: Readonly<Record<DomainName, bigint>> = Object.freeze(
+  Object.fromEntries(Object.entries(DOMAIN_NAMES).map(([k, v]) => [k, tagFromName(v)])) as Record<DomainName, bigint>,
+);
+
+/**
+ * Poseidon(tag, ...inputs) for one kind of object.
+ * @param kind - which object is hashed; picks the tag
+ * @param inputs - 1..15 field elements
+ * @throws {TypeError|RangeError} if `inputs` has the wrong size or an element is not in [0, r)
+ * @example hashTagged('MERKLE_NODE', [left, right])
+ */
+export function hashTagged(kind: DomainName, inputs: readonly bigint[]): bigint {
+  assertArray(inputs, 'inputs', 1, POSEIDON_MAX_INPUTS - 1);
+  const tag = DOMAIN_TAGS[kind];
+  if (tag === undefined) rangeError('kind', `one of ${Object.keys(DOMAIN_NAMES).join(', ')}`, kind);
+  return poseidon([tag, ...inputs]);
+}
