@@ -7,11 +7,17 @@
  * `circuits/lib/domain_tags.circom`; tests check the two agree.
  * @module
  */
-import { assertArray, rangeError } from './assert.ts';
+import { assertArray, assertString, rangeError } from './assert.ts';
+import { assertField } from './field.ts';
 import { poseidon, POSEIDON_MAX_INPUTS } from './poseidon.ts';
 
-/** Reads an ASCII name of at most 31 bytes as a big-endian integer. */
+/**
+ * Reads an ASCII name of at most 31 bytes as a big-endian integer.
+ * @throws {TypeError} if `name` is not a string; {RangeError} if not 1..31 of [a-z0-9/-]
+ * @example tagFromName('canopy/merkle-node')
+ */
 export function tagFromName(name: string): bigint {
+  assertString(name, 'name', 31);
   if (!/^[a-z0-9/-]{1,31}$/.test(name)) rangeError('name', 'lowercase ASCII [a-z0-9/-], 1..31 bytes', name);
   let tag = 0n;
   for (let i = 0; i < name.length; i++) tag = (tag << 8n) | BigInt(name.charCodeAt(i));
@@ -51,8 +57,8 @@ export const DOMAIN_TAGS: Readonly<Record<DomainName, bigint>> = Object.freeze(
  * @example hashTagged('MERKLE_NODE', [left, right])
  */
 export function hashTagged(kind: DomainName, inputs: readonly bigint[]): bigint {
+  if (typeof kind !== 'string' || !Object.hasOwn(DOMAIN_TAGS, kind)) rangeError('kind', `one of ${Object.keys(DOMAIN_NAMES).join(', ')}`, kind);
   assertArray(inputs, 'inputs', 1, POSEIDON_MAX_INPUTS - 1);
-  const tag = DOMAIN_TAGS[kind];
-  if (tag === undefined) rangeError('kind', `one of ${Object.keys(DOMAIN_NAMES).join(', ')}`, kind);
-  return poseidon([tag, ...inputs]);
+  for (let i = 0; i < inputs.length; i++) assertField(inputs[i], `inputs[${i}]`);
+  return poseidon([DOMAIN_TAGS[kind], ...inputs]);
 }

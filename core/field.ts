@@ -64,7 +64,7 @@ export function fieldToString(value: bigint, title = 'value'): string {
 /**
  * Parses a canonical decimal field element. Rejects signs, leading zeros, whitespace,
  * hex, exponents and values ≥ r: the string must equal the re-formatted number.
- * @throws {TypeError} if not a string; {RangeError} if not canonical or out of range
+ * @throws {TypeError} if not a string or not a canonical decimal; {RangeError} if ≥ r
  * @example parseField('7', 'root') // 7n
  */
 export function parseField(text: unknown, title: string): bigint {
