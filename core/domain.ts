@@ -36,10 +36,20 @@ export const DOMAIN_NAMES = {
   PLOT_ATTESTATION: 'canopy/plot-attestation',
   /** Lot note leaf in the lots tree. */
   LOT_NOTE: 'canopy/lot-note',
-  /** Nullifier published when a note is spent. */
+  /** Nullifier published when a note is spent: H(tag, note commitment, owner secret). */
   NULLIFIER: 'canopy/nullifier',
+  /** Owner key of a note: H(tag, owner secret). Whoever knows the secret can spend. */
+  OWNER_KEY: 'canopy/owner-key',
+  /** Harvest capacity note in the lots tree: what a plot may still yield in one year. */
+  CAPACITY_NOTE: 'canopy/capacity-note',
+  /** Issuance tag that stops a plot getting two capacity notes for one harvest year. */
+  CAPACITY_ISSUE: 'canopy/capacity-issue',
   /** Chaining element for hashing sequences longer than one Poseidon call. */
   SEQUENCE: 'canopy/sequence',
+  /** Plot pixel mask: H(tag, col0, row0, width, height, digest of the bitset); core/geo/plot-mask.ts. */
+  PLOT_MASK: 'canopy/plot-mask',
+  /** Plot geometry: H(tag, byte length, digest of its canonical GeoJSON); core/geo/plot-geometry.ts. */
+  PLOT_GEOMETRY: 'canopy/plot-geometry',
 } as const;
 
 export type DomainName = keyof typeof DOMAIN_NAMES;

@@ -22,5 +22,20 @@ function TAG_LOT_NOTE() { return 516013532313186779453908714225890405; }
 // "canopy/nullifier" read as a big-endian integer.
 function TAG_NULLIFIER() { return 132099464272175815577524282001266926962; }
 
+// "canopy/owner-key" read as a big-endian integer.
+function TAG_OWNER_KEY() { return 132099464272175815596115696554122896761; }
+
+// "canopy/capacity-note" read as a big-endian integer.
+function TAG_CAPACITY_NOTE() { return 567362878868115569789899439634774240175665935461; }
+
+// "canopy/capacity-issue" read as a big-endian integer.
+function TAG_CAPACITY_ISSUE() { return 145244896990237585866214256546502205484949071689061; }
+
 // "canopy/sequence" read as a big-endian integer.
 function TAG_SEQUENCE() { return 516013532313186779955494133275976549; }
+
+// "canopy/plot-mask" read as a big-endian integer.
+function TAG_PLOT_MASK() { return 132099464272175815613770104765786714987; }
+
+// "canopy/plot-geometry" read as a big-endian integer.
+function TAG_PLOT_GEOMETRY() { return 567362878868115570823268767231116456528362893945; }

@@ -12,6 +12,8 @@ import { processIo, type CliIo } from './io.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerSetup } from './commands/setup.ts';
 import { registerPtau } from './commands/ptau.ts';
+import { registerDataset } from './commands/dataset.ts';
+import { registerPlot } from './commands/plot.ts';
 
 /** Builds the program; commands write through `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -27,6 +29,8 @@ export function buildProgram(io: CliIo): Command {
   registerSetup(program, io);
   registerPtau(program, io);
   registerDemo(program, io);
+  registerDataset(program, io);
+  registerPlot(program, io);
   return program;
 }
 
