@@ -19,7 +19,18 @@ export type CanopyErrorCode =
   | 'CONSTRAINTS_UNSATISFIED'
   | 'SETUP_FAILED'
   | 'PTAU_INVALID'
-  | 'ARTIFACT_MISMATCH';
+  | 'ARTIFACT_MISMATCH'
+  | 'READER_CONTRACT'
+  | 'TILE_PATH_MALFORMED'
+  | 'KEY_MALFORMED'
+  | 'NOTE_MALFORMED'
+  | 'NOTE_UNVERIFIED'
+  | 'SIGNATURE_INVALID'
+  | 'CHECKPOINT_MALFORMED'
+  | 'FOOTPRINT_MALFORMED'
+  | 'FOOTPRINT_UNSUPPORTED'
+  | 'PASSPORT_MALFORMED'
+  | 'PASSPORT_UNDECRYPTABLE';
 
 /**
  * An error with a code naming the failed check and a message quoting the bad value.
