@@ -19,7 +19,7 @@ import { registerPlot } from './commands/plot.ts';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('canopy')
     .description(
-      'Prove sustainability facts about commodity lots — carbon figures and EUDR deforestation-free status —\n' +
+      'Prove sustainability facts about commodity lots (carbon figures, EUDR deforestation-free status) ' +
         'with Poseidon Merkle trees and Groth16 proofs, without revealing suppliers or plots.',
     )
     .version(process.env.npm_package_version ?? '0.1.0')
