@@ -30,7 +30,10 @@ export type CanopyErrorCode =
   | 'FOOTPRINT_MALFORMED'
   | 'FOOTPRINT_UNSUPPORTED'
   | 'PASSPORT_MALFORMED'
-  | 'PASSPORT_UNDECRYPTABLE';
+  | 'PASSPORT_UNDECRYPTABLE'
+  | 'ENTRY_REJECTED'
+  | 'STORE_CONFLICT'
+  | 'LOG_INCONSISTENT';
 
 /**
  * An error with a code naming the failed check and a message quoting the bad value.

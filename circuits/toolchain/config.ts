@@ -13,7 +13,8 @@
  *           "template": "<Identifier>",
  *           "params": ["<name>", ...],               template parameters, in order
  *           "publicInputs": ["<signal>", ...],       inputs of main made public
- *           "publicSignals": ["<signal>", ...],      snarkjs order: outputs, then publicInputs
+ *           "publicSignals": ["<signal>", ...],      snarkjs order: outputs, then publicInputs;
+ *                                                    an array is "<signal>[<param>]" or "<signal>[<n>]"
  *           "profiles": { "<profile>": { "<param>": non-negative integer, ... } }
  *         }
  *       }
@@ -68,6 +69,9 @@ export interface CircuitsConfig {
 const ID_RE = /^[a-z][a-z0-9_]*$/;
 // Circom identifiers; `__proto__` is excluded so no name can reach an object's prototype.
 const IDENT_RE = /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_]*$/;
+// A public signal: a name, or an array name with its length, a template parameter or a
+// positive integer (`nullifiers[nIn]`, `outCommitments[2]`). snarkjs lists every element.
+const SIGNAL_RE = /^((?!__proto__$)[A-Za-z_][A-Za-z0-9_]*)(?:\[((?!__proto__\])[A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]{0,5})\])?$/;
 const MAX_PARAM = 2 ** 32;
 
 /**
@@ -146,9 +150,17 @@ export function parseConfig(json: unknown, source: string): CircuitsConfig {
     if (!IDENT_RE.test(template)) fail(`${where}.template`, `expected an identifier, got ${JSON.stringify(template)}`);
     const params = identList(c.params, `${where}.params`);
     const publicInputs = identList(c.publicInputs, `${where}.publicInputs`);
-    const publicSignals = identList(c.publicSignals, `${where}.publicSignals`);
+    if (!Array.isArray(c.publicSignals)) fail(`${where}.publicSignals`, `expected an array of signals, got ${JSON.stringify(c.publicSignals) ?? 'nothing'}`);
+    const publicSignals = (c.publicSignals as unknown[]).map((x, i) => {
+      const m = typeof x === 'string' ? SIGNAL_RE.exec(x) : null;
+      if (!m) return fail(`${where}.publicSignals[${i}]`, `expected an identifier or identifier[param or n], got ${JSON.stringify(x)}`);
+      if (m[2] !== undefined && !/^[0-9]/.test(m[2]) && !params.includes(m[2])) fail(`${where}.publicSignals[${i}]`, `sizes an array by "${m[2]}", which is not in params ${JSON.stringify(params)}`);
+      return x as string;
+    });
+    const baseNames = publicSignals.map(signalName);
+    if (new Set(baseNames).size !== baseNames.length) fail(`${where}.publicSignals`, `lists a name twice: ${JSON.stringify(publicSignals)}`);
     // snarkjs lists outputs first, then public inputs in declaration order.
-    const tail = publicSignals.slice(publicSignals.length - publicInputs.length);
+    const tail = baseNames.slice(baseNames.length - publicInputs.length);
     if (publicSignals.length < publicInputs.length || tail.join() !== publicInputs.join()) {
       fail(`${where}.publicSignals`, `must end with the publicInputs ${JSON.stringify(publicInputs)} (outputs come first), got ${JSON.stringify(publicSignals)}`);
     }
@@ -203,6 +215,29 @@ export function selectCircuits(config: CircuitsConfig, ids?: readonly string[]):
     if (!out.includes(c)) out.push(c);
   }
   return out;
+}
+
+/** The signal name of a publicSignals entry: `nullifiers[nIn]` → `nullifiers`. */
+function signalName(entry: string): string {
+  const i = entry.indexOf('[');
+  return i < 0 ? entry : entry.slice(0, i);
+}
+
+/**
+ * How many public signals `circuit` has in `profile`: one per plain entry of
+ * publicSignals, and an array entry's length (its parameter's value, or its number).
+ * @throws {CanopyError} INVALID_INPUT for an unknown profile
+ * @example publicSignalCount(config.circuits.lot_transition, 'test') // 1 + nIn + 2 + 4
+ */
+export function publicSignalCount(circuit: CircuitConfig, profile: string): number {
+  const values = Object.hasOwn(circuit.profiles, profile) ? circuit.profiles[profile] : undefined;
+  if (!values) throw new CanopyError('INVALID_INPUT', `circuit ${circuit.id} has no parameters for profile ${JSON.stringify(profile)}`);
+  let n = 0;
+  for (const entry of circuit.publicSignals) {
+    const size = SIGNAL_RE.exec(entry)?.[2];
+    n += size === undefined ? 1 : /^[0-9]/.test(size) ? Number(size) : values[size]!;
+  }
+  return n;
 }
 
 /**

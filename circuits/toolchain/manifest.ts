@@ -9,7 +9,7 @@
  *       "circuits": {
  *         "<id>": {
  *           "circuit": "<id>", "profile": "<profile>", "template": "<Template>",
- *           "params": { "<param>": n }, "publicSignals": ["<signal>", ...],
+ *           "params": { "<param>": n }, "publicSignals": ["<signal>" | "<signal>[<param or n>]", ...],
  *           "constraints": { "linear": n, "nonLinear": n, "total": n },
  *           "publicInputs": n, "publicOutputs": n, "privateInputs": n, "wires": n,
  *           "compiler": "circom2@x.y.z", "sourceKey": "<64 hex>", "setupKey": "<64 hex>",
@@ -245,7 +245,7 @@ export function parseManifest(json: unknown, source: string): Manifest {
       profile,
       template: str(c.template, `${w}.template`),
       params: paramValues,
-      publicSignals: (c.publicSignals as unknown[]).map((s, i) => str(s, `${w}.publicSignals[${i}]`, /^[A-Za-z_][A-Za-z0-9_]*$/)),
+      publicSignals: (c.publicSignals as unknown[]).map((s, i) => str(s, `${w}.publicSignals[${i}]`, /^[A-Za-z_][A-Za-z0-9_]*(\[([A-Za-z_][A-Za-z0-9_]*|[1-9][0-9]*)\])?$/)),
       constraints: { total: int(constraints.total, `${w}.constraints.total`), nonLinear: int(constraints.nonLinear, `${w}.constraints.nonLinear`), linear: int(constraints.linear, `${w}.constraints.linear`) },
       publicInputs: int(c.publicInputs, `${w}.publicInputs`),
       publicOutputs: int(c.publicOutputs, `${w}.publicOutputs`),

@@ -30,7 +30,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { assertArray, assertBoolean, assertInteger, assertString } from '../../core/assert.ts';
 import { CanopyError } from '../../core/errors.ts';
 import { compileMain, COMPILER_VERSION, mainSource, sourceKey, type CompiledCircuit, type MainSpec } from './compile.ts';
-import { circuitParams, getProfile, loadConfig, selectCircuits, type CircuitConfig } from './config.ts';
+import { circuitParams, getProfile, loadConfig, publicSignalCount, selectCircuits, type CircuitConfig } from './config.ts';
 import {
   ARTIFACT_KINDS,
   MANIFEST_FILE,
@@ -310,10 +310,11 @@ async function buildCircuit(
   onProgress: OnProgress | undefined,
 ): Promise<CircuitManifest> {
   const publicSignals = compiled.publicInputs + compiled.publicOutputs;
-  if (publicSignals !== c.publicSignals.length) {
+  const listed = publicSignalCount(c, profile);
+  if (publicSignals !== listed) {
     throw new CanopyError(
       'SETUP_FAILED',
-      `circuit ${c.id} has ${publicSignals} public signals but ${configSource} lists ${c.publicSignals.length} (${c.publicSignals.join(', ')})`,
+      `circuit ${c.id} has ${publicSignals} public signals but ${configSource} lists ${listed} (${c.publicSignals.join(', ')})`,
     );
   }
   assertPtauFits(info, `circuit ${c.id} (profile ${profile})`, compiled.constraints, publicSignals);

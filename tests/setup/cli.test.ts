@@ -55,7 +55,7 @@ describe('canopy setup', () => {
   describe('when run with --profile test on a fresh folder', () => {
     let first: Run;
     beforeAll(async () => {
-      first = await canopy('setup', '--profile', 'test', '--out', out);
+      first = await canopy('setup', '--profile', 'test', '--out', out, '--circuit', 'membership');
     });
 
     it('builds membership with the bundled ptau and prints timed steps', () => {
@@ -94,7 +94,7 @@ describe('canopy setup', () => {
         const zkey = join(out, 'membership', 'membership.zkey');
         const mtime = statSync(zkey).mtimeMs;
         const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
-        const again = await canopy('setup', '--profile', 'test', '--out', out);
+        const again = await canopy('setup', '--profile', 'test', '--out', out, '--circuit', 'membership');
         expect(again.code, again.err).toBe(0);
         expect(again.out).toMatch(/nothing to build; up to date: membership/);
         expect(again.err).toMatch(/\[7\/7\] membership: up to date \(artifacts re-hashed\) … \d+\.\d s \[cached\]/);
@@ -190,7 +190,7 @@ describe('canopy setup', () => {
     it('exits 1 naming the power needed and where to get one', async () => {
       const small = join(dir, 'small.ptau');
       expect((await canopy('ptau', 'ceremony', '--power', '4', '--out', small, '--contributions', '1')).code).toBe(0);
-      const r = await canopy('setup', '--profile', 'test', '--ptau', small, '--out', join(dir, 'small-out'));
+      const r = await canopy('setup', '--profile', 'test', '--ptau', small, '--out', join(dir, 'small-out'), '--circuit', 'membership');
       expect(r.code).toBe(1);
       expect(lastLine(r.err)).toMatch(/^canopy: PTAU_INVALID: circuit membership \(profile test\) has \d+ constraints and 2 public signals and needs a ptau of power 11; .*small\.ptau has power 4: .*powersOfTau28_hez_final_11\.ptau.*canopy ptau ceremony --power 11/);
     });
