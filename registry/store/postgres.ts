@@ -1,0 +1,399 @@
+/**
+ * The registry store on PostgreSQL (node-postgres), for deployments that outgrow one
+ * machine: several registry processes in front of one database. Implements the
+ * `RegistryStore` contract of store.ts, with the same schema as sqlite.ts (BIGINT for
+ * integers, BYTEA for hashes and 32-byte big-endian field elements), inside one PostgreSQL
+ * schema (`options.schema`, default "canopy_registry") reached through `search_path`.
+ *
+ * Serialisation across processes: every write transaction first locks the single `head`
+ * row with `SELECT … FOR UPDATE`. A second writer blocks there until the first commits,
+ * then reads the head the first one wrote (READ COMMITTED re-reads a row it waited for),
+ * and its compare-and-set fails with `STORE_CONFLICT` if the log moved. Sequence numbers
+ * are therefore assigned by exactly one transaction at a time, with no gap and no repeat,
+ * whatever the number of processes; the primary keys on seq, idx and nullifier back this up.
+ *
+ * Durability: each write transaction sets `synchronous_commit = on` locally, so COMMIT
+ * returns only after the server flushed its WAL, whatever the server's default. If the
+ * connection fails during COMMIT the outcome is unknown: the call rejects (the entry is not
+ * acknowledged) and the sequencer learns what happened from the head on its next try.
+ * @module
+ */
+import pg from 'pg';
+import { assertBytes, assertInteger, assertString, rangeError } from '../../core/assert.ts';
+import { CanopyError } from '../../core/errors.ts';
+import { assertField } from '../../core/field.ts';
+import type { Hash } from '../../core/tlog/hash.ts';
+import { storedHashIndex } from '../../core/tlog/stored-hash.ts';
+import { TLOG_MAX_SIZE } from '../../core/tlog/tree-size.ts';
+import { asBuffer, bytesToField, checkpointFromRow, fieldToBytes, headFromRow, partyFromRow, type Row, toBytes, toHash, toInt } from './_codec.ts';
+import {
+  type AppendBatch,
+  assertCheckpointRecord,
+  assertKvKey,
+  assertLookup,
+  assertPartyId,
+  assertPublicKey,
+  assertRange,
+  assertTreeName,
+  type CheckpointRecord,
+  checkAppendBatch,
+  checkCheckpointFits,
+  type PartyRecord,
+  type RegistryStore,
+  sameLog,
+  type StoredEntry,
+  type StoreHead,
+  storeConflict,
+  type TreeLeaf,
+  type TreeName,
+} from './store.ts';
+
+/** Schema version written to `meta`; opening a schema with another version fails. */
+export const POSTGRES_SCHEMA_VERSION = '1';
+
+/** Default PostgreSQL schema holding the registry's tables. */
+export const DEFAULT_POSTGRES_SCHEMA = 'canopy_registry';
+
+/** Options of `openPostgresStore`. */
+export interface PostgresStoreOptions {
+  /** A libpq connection URI, e.g. postgres://user:password@127.0.0.1:5432/db. */
+  connectionString: string;
+  /** Schema for the tables: [a-z_][a-z0-9_]*, at most 63 characters (default canopy_registry). */
+  schema?: string;
+  /** Most pooled connections (default 4). */
+  maxConnections?: number;
+}
+
+// PostgreSQL's SQLSTATE for a unique violation.
+const UNIQUE_VIOLATION = '23505';
+
+const tables = (schema: string) => `
+CREATE SCHEMA IF NOT EXISTS "${schema}";
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS head (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  size BIGINT NOT NULL, lots_size BIGINT NOT NULL, plots_size BIGINT NOT NULL, checkpoint_size BIGINT);
+INSERT INTO head (id, size, lots_size, plots_size, checkpoint_size) VALUES (0, 0, 0, 0, NULL) ON CONFLICT (id) DO NOTHING;
+CREATE TABLE IF NOT EXISTS entries (seq BIGINT PRIMARY KEY, entry_type TEXT NOT NULL, bytes BYTEA NOT NULL, leaf_hash BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS hashes (idx BIGINT PRIMARY KEY, hash BYTEA NOT NULL);
+CREATE TABLE IF NOT EXISTS lots_leaves (idx BIGINT PRIMARY KEY, leaf BYTEA NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS plots_leaves (idx BIGINT PRIMARY KEY, leaf BYTEA NOT NULL, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS nullifiers (nullifier BYTEA PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS datasets (root BYTEA PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS parties (
+  party_id TEXT PRIMARY KEY, role TEXT NOT NULL, public_key TEXT NOT NULL UNIQUE,
+  registered_seq BIGINT NOT NULL, revoked_seq BIGINT);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  size BIGINT PRIMARY KEY, root_hash BYTEA NOT NULL, lots_size BIGINT NOT NULL, plots_size BIGINT NOT NULL,
+  lots_root BYTEA NOT NULL, plots_root BYTEA NOT NULL, note TEXT NOT NULL, signed_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS checkpoints_lots_root ON checkpoints (lots_root);
+CREATE INDEX IF NOT EXISTS checkpoints_plots_root ON checkpoints (plots_root);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+`;
+
+/**
+ * Connects to PostgreSQL and opens (creating if needed) the registry's tables.
+ * @throws {TypeError|RangeError} if an option is malformed; {CanopyError} INVALID_INPUT if the
+ *   schema holds another registry schema version; whatever the driver throws (connection refused, …)
+ * @example const store = await openPostgresStore({ connectionString: process.env.DATABASE_URL! })
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<RegistryStore> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('"options" expected PostgresStoreOptions, got ' + String(options));
+  assertString(options.connectionString, 'options.connectionString', 4096);
+  const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
+  assertString(schema, 'options.schema', 63);
+  // The schema name is written into SQL (CREATE SCHEMA, search_path): only a plain identifier passes.
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) rangeError('options.schema', 'identifier [a-z_][a-z0-9_]*, at most 63 characters', schema);
+  const max = options.maxConnections ?? 4;
+  assertInteger(max, 'options.maxConnections', 1, 100);
+  const pool = new pg.Pool({ connectionString: options.connectionString, max, options: `-c search_path=${schema}` });
+  // An idle connection that breaks (server restart) is dropped by the pool; without a
+  // listener the 'error' event would crash the process.
+  pool.on('error', () => {});
+  try {
+    await transaction(pool, async (c) => {
+      // Two processes creating the schema at once would race on IF NOT EXISTS.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`canopy-registry-schema:${schema}`]);
+      await c.query(tables(schema));
+      const r = await c.query('SELECT value FROM meta WHERE key = $1', ['schema']);
+      if (r.rows.length === 0) await c.query('INSERT INTO meta (key, value) VALUES ($1, $2)', ['schema', POSTGRES_SCHEMA_VERSION]);
+      else if (r.rows[0].value !== POSTGRES_SCHEMA_VERSION) throw new CanopyError('INVALID_INPUT', `schema ${schema} has registry schema ${String(r.rows[0].value)}, want ${POSTGRES_SCHEMA_VERSION}`);
+    });
+  } catch (e) {
+    await pool.end();
+    throw e;
+  }
+  return new PostgresStore(pool);
+}
+
+async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken = false;
+  try {
+    await c.query('BEGIN');
+    await c.query('SET LOCAL synchronous_commit TO on');
+    const out = await fn(c);
+    await c.query('COMMIT');
+    return out;
+  } catch (e) {
+    try {
+      await c.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw e;
+  } finally {
+    c.release(broken);
+  }
+}
+
+class PostgresStore implements RegistryStore {
+  readonly kind = 'postgres';
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async head(): Promise<StoreHead> {
+    return headFromRow((await this.#pool.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0')).rows[0]);
+  }
+
+  async readHashes(indexes: number[]): Promise<Hash[]> {
+    assertLookup(indexes, 'indexes', (v, t) => assertInteger(v, t, 0, 2 * TLOG_MAX_SIZE + 64));
+    if (indexes.length === 0) return [];
+    const r = await this.#pool.query('SELECT idx, hash FROM hashes WHERE idx = ANY($1::bigint[])', [indexes]);
+    const byIndex = new Map<number, Hash>();
+    for (const row of r.rows as Row[]) byIndex.set(toInt(row.idx, 'hash idx'), toHash(row.hash, `hash ${String(row.idx)}`));
+    return indexes.map((idx) => {
+      const h = byIndex.get(idx);
+      if (h === undefined) throw new CanopyError('NOT_FOUND', `no stored hash at index ${idx}`);
+      return h;
+    });
+  }
+
+  async appendBatch(batch: AppendBatch): Promise<StoreHead> {
+    const next = checkAppendBatch(batch);
+    return transaction(this.#pool, async (c) => {
+      const head = headFromRow((await c.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0 FOR UPDATE')).rows[0]);
+      if (!sameLog(head, batch.expected)) throw storeConflict(`head is size ${head.size} (${head.lotsSize} lots, ${head.plotsSize} plots leaves), batch expects size ${batch.expected.size} (${batch.expected.lotsSize}, ${batch.expected.plotsSize})`);
+      const rows = columns(batch, head);
+      await c.query('INSERT INTO entries (seq, entry_type, bytes, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])', [rows.seq, rows.type, rows.bytes, rows.leafHash]);
+      await c.query('INSERT INTO hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])', [rows.hashIdx, rows.hash]);
+      if (rows.lots.idx.length > 0) await c.query('INSERT INTO lots_leaves (idx, leaf, seq) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[])', [rows.lots.idx, rows.lots.leaf, rows.lots.seq]);
+      if (rows.plots.idx.length > 0) await c.query('INSERT INTO plots_leaves (idx, leaf, seq) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[])', [rows.plots.idx, rows.plots.leaf, rows.plots.seq]);
+      if (rows.nullifier.value.length > 0) {
+        await unique(() => c.query('INSERT INTO nullifiers (nullifier, seq) SELECT * FROM unnest($1::bytea[], $2::bigint[])', [rows.nullifier.value, rows.nullifier.seq]), 'a nullifier of the batch');
+      }
+      if (rows.dataset.value.length > 0) {
+        await unique(() => c.query('INSERT INTO datasets (root, seq) SELECT * FROM unnest($1::bytea[], $2::bigint[])', [rows.dataset.value, rows.dataset.seq]), 'a dataset root of the batch');
+      }
+      for (const r of batch.records) {
+        if (r.party?.kind === 'register') {
+          const p = r.party;
+          await unique(() => c.query('INSERT INTO parties (party_id, role, public_key, registered_seq, revoked_seq) VALUES ($1, $2, $3, $4, NULL)', [p.partyId, p.role, p.publicKey, r.sequence]), `party ${p.partyId} or its key`);
+        } else if (r.party?.kind === 'revoke') {
+          const res = await c.query('UPDATE parties SET revoked_seq = $1 WHERE party_id = $2 AND revoked_seq IS NULL', [r.sequence, r.party.partyId]);
+          if (res.rowCount !== 1) throw storeConflict(`party ${r.party.partyId} is not an active party`);
+        }
+      }
+      await c.query('UPDATE head SET size = $1, lots_size = $2, plots_size = $3 WHERE id = 0', [next.size, next.lotsSize, next.plotsSize]);
+      return { ...next, checkpointSize: head.checkpointSize };
+    });
+  }
+
+  async readEntries(start: number, end: number): Promise<StoredEntry[]> {
+    assertRange(start, end, TLOG_MAX_SIZE);
+    const r = await this.#pool.query('SELECT seq, entry_type, bytes, leaf_hash FROM entries WHERE seq >= $1 AND seq < $2 ORDER BY seq', [start, end]);
+    if (r.rows.length !== end - start) throw new CanopyError('NOT_FOUND', `entries [${start}, ${end}) requested, ${r.rows.length} stored`);
+    return (r.rows as Row[]).map((row, i) => {
+      const seq = toInt(row.seq, 'entry seq');
+      if (seq !== start + i) throw new CanopyError('LOG_INCONSISTENT', `entry ${start + i} missing, found ${seq}`);
+      return { sequence: seq, entryType: String(row.entry_type), bytes: toBytes(row.bytes, `entry ${seq}`), leafHash: toHash(row.leaf_hash, `leaf hash ${seq}`) };
+    });
+  }
+
+  async readLeaves(tree: TreeName, start: number, end: number): Promise<TreeLeaf[]> {
+    assertTreeName(tree, 'tree');
+    assertRange(start, end, 2 ** 32);
+    const sql = tree === 'lots' ? 'SELECT idx, leaf, seq FROM lots_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx' : 'SELECT idx, leaf, seq FROM plots_leaves WHERE idx >= $1 AND idx < $2 ORDER BY idx';
+    const r = await this.#pool.query(sql, [start, end]);
+    if (r.rows.length !== end - start) throw new CanopyError('NOT_FOUND', `${tree} leaves [${start}, ${end}) requested, ${r.rows.length} stored`);
+    return (r.rows as Row[]).map((row, i) => {
+      const index = toInt(row.idx, `${tree} leaf index`);
+      if (index !== start + i) throw new CanopyError('LOG_INCONSISTENT', `${tree} leaf ${start + i} missing, found ${index}`);
+      return { index, value: bytesToField(row.leaf, `${tree} leaf ${index}`), sequence: toInt(row.seq, `${tree} leaf ${index} seq`) };
+    });
+  }
+
+  async findNullifiers(nullifiers: readonly bigint[]): Promise<Map<bigint, number>> {
+    assertLookup(nullifiers, 'nullifiers', assertField);
+    return this.#lookup('SELECT nullifier AS v, seq AS n FROM nullifiers WHERE nullifier = ANY($1::bytea[])', nullifiers, 'nullifier');
+  }
+
+  async findDatasets(roots: readonly bigint[]): Promise<Map<bigint, number>> {
+    assertLookup(roots, 'roots', assertField);
+    return this.#lookup('SELECT root AS v, seq AS n FROM datasets WHERE root = ANY($1::bytea[])', roots, 'dataset root');
+  }
+
+  async findPublishedRoots(tree: TreeName, roots: readonly bigint[]): Promise<Map<bigint, number>> {
+    assertTreeName(tree, 'tree');
+    assertLookup(roots, 'roots', assertField);
+    const sql =
+      tree === 'lots'
+        ? 'SELECT lots_root AS v, MIN(size) AS n FROM checkpoints WHERE lots_root = ANY($1::bytea[]) GROUP BY lots_root'
+        : 'SELECT plots_root AS v, MIN(size) AS n FROM checkpoints WHERE plots_root = ANY($1::bytea[]) GROUP BY plots_root';
+    return this.#lookup(sql, roots, `${tree} root`);
+  }
+
+  async findParties(partyIds: readonly string[]): Promise<Map<string, PartyRecord>> {
+    assertLookup(partyIds, 'partyIds', assertPartyId);
+    const out = new Map<string, PartyRecord>();
+    if (partyIds.length === 0) return out;
+    const r = await this.#pool.query('SELECT party_id, role, public_key, registered_seq, revoked_seq FROM parties WHERE party_id = ANY($1::text[])', [partyIds]);
+    for (const row of r.rows as Row[]) out.set(String(row.party_id), partyFromRow(row));
+    return out;
+  }
+
+  async findPartiesByKey(publicKeys: readonly string[]): Promise<Map<string, PartyRecord>> {
+    assertLookup(publicKeys, 'publicKeys', assertPublicKey);
+    const out = new Map<string, PartyRecord>();
+    if (publicKeys.length === 0) return out;
+    const r = await this.#pool.query('SELECT party_id, role, public_key, registered_seq, revoked_seq FROM parties WHERE public_key = ANY($1::text[])', [publicKeys]);
+    for (const row of r.rows as Row[]) out.set(String(row.public_key), partyFromRow(row));
+    return out;
+  }
+
+  async latestCheckpoint(): Promise<CheckpointRecord | null> {
+    const r = await this.#pool.query('SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1');
+    return r.rows.length === 0 ? null : checkpointFromRow(r.rows[0]);
+  }
+
+  async readCheckpoints(fromSize: number, limit: number): Promise<CheckpointRecord[]> {
+    assertInteger(fromSize, 'fromSize', 0, TLOG_MAX_SIZE);
+    assertInteger(limit, 'limit', 1, 10_000);
+    const r = await this.#pool.query('SELECT * FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT $2', [fromSize, limit]);
+    return (r.rows as Row[]).map(checkpointFromRow);
+  }
+
+  async appendCheckpoint(checkpoint: CheckpointRecord, previousSize: number | null): Promise<void> {
+    assertCheckpointRecord(checkpoint, 'checkpoint');
+    if (previousSize !== null) assertInteger(previousSize, 'previousSize', 0, TLOG_MAX_SIZE);
+    const c = checkpoint;
+    await transaction(this.#pool, async (client) => {
+      const head = headFromRow((await client.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0 FOR UPDATE')).rows[0]);
+      if (head.checkpointSize !== previousSize) throw storeConflict(`latest checkpoint has size ${head.checkpointSize}, caller expected ${previousSize}`);
+      let previous: CheckpointRecord | null = null;
+      if (previousSize !== null) {
+        const r = await client.query('SELECT * FROM checkpoints WHERE size = $1', [previousSize]);
+        if (r.rows.length !== 1) throw new CanopyError('LOG_INCONSISTENT', `head names checkpoint ${previousSize}, which is not stored`);
+        previous = checkpointFromRow(r.rows[0]);
+      }
+      checkCheckpointFits(c, previous, head);
+      await client.query('INSERT INTO checkpoints (size, root_hash, lots_size, plots_size, lots_root, plots_root, note, signed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        c.size,
+        asBuffer(c.rootHash),
+        c.lotsSize,
+        c.plotsSize,
+        fieldToBytes(c.lotsRoot),
+        fieldToBytes(c.plotsRoot),
+        c.note,
+        c.signedAt,
+      ]);
+      await client.query('UPDATE head SET checkpoint_size = $1 WHERE id = 0', [c.size]);
+    });
+  }
+
+  async replaceCheckpointNote(size: number, note: string, previousNote: string): Promise<void> {
+    assertInteger(size, 'size', 0, TLOG_MAX_SIZE);
+    assertString(note, 'note', 1 << 20);
+    assertString(previousNote, 'previousNote', 1 << 20);
+    const r = await transaction(this.#pool, (c) => c.query('UPDATE checkpoints SET note = $1 WHERE size = $2 AND note = $3', [note, size, previousNote]));
+    if (r.rowCount === 1) return;
+    const exists = await this.#pool.query('SELECT 1 FROM checkpoints WHERE size = $1', [size]);
+    if (exists.rows.length === 0) throw new CanopyError('NOT_FOUND', `no checkpoint of size ${size}`);
+    throw storeConflict(`the note of checkpoint ${size} changed since it was read`);
+  }
+
+  async kvGet(key: string): Promise<Uint8Array | null> {
+    assertKvKey(key, 'key');
+    const r = await this.#pool.query('SELECT value FROM kv WHERE key = $1', [key]);
+    return r.rows.length === 0 ? null : toBytes(r.rows[0].value, `kv ${key}`);
+  }
+
+  async kvPut(key: string, value: Uint8Array): Promise<void> {
+    assertKvKey(key, 'key');
+    assertBytes(value, 'value');
+    await transaction(this.#pool, (c) => c.query('INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, asBuffer(value)]));
+  }
+
+  async close(): Promise<void> {
+    if (!this.#pool.ended) await this.#pool.end();
+  }
+
+  async #lookup(sql: string, values: readonly bigint[], what: string): Promise<Map<bigint, number>> {
+    const out = new Map<bigint, number>();
+    if (values.length === 0) return out;
+    const r = await this.#pool.query(sql, [values.map(fieldToBytes)]);
+    for (const row of r.rows as Row[]) out.set(bytesToField(row.v, what), toInt(row.n, `${what} number`));
+    return out;
+  }
+}
+
+// The batch as one array per column, for INSERT … SELECT * FROM unnest(…): one round trip per table.
+function columns(batch: AppendBatch, head: StoreHead) {
+  const out = {
+    seq: [] as number[],
+    type: [] as string[],
+    bytes: [] as Buffer[],
+    leafHash: [] as Buffer[],
+    hashIdx: [] as number[],
+    hash: [] as Buffer[],
+    lots: { idx: [] as number[], leaf: [] as Buffer[], seq: [] as number[] },
+    plots: { idx: [] as number[], leaf: [] as Buffer[], seq: [] as number[] },
+    nullifier: { value: [] as Buffer[], seq: [] as number[] },
+    dataset: { value: [] as Buffer[], seq: [] as number[] },
+  };
+  let lots = head.lotsSize;
+  let plots = head.plotsSize;
+  for (const r of batch.records) {
+    out.seq.push(r.sequence);
+    out.type.push(r.entryType);
+    out.bytes.push(asBuffer(r.bytes));
+    out.leafHash.push(asBuffer(r.leafHash));
+    let idx = storedHashIndex(0, r.sequence);
+    for (const h of r.storedHashes) {
+      out.hashIdx.push(idx++);
+      out.hash.push(asBuffer(h));
+    }
+    for (const leaf of r.lotsLeaves) {
+      out.lots.idx.push(lots++);
+      out.lots.leaf.push(fieldToBytes(leaf));
+      out.lots.seq.push(r.sequence);
+    }
+    for (const leaf of r.plotsLeaves) {
+      out.plots.idx.push(plots++);
+      out.plots.leaf.push(fieldToBytes(leaf));
+      out.plots.seq.push(r.sequence);
+    }
+    for (const n of r.nullifiers) {
+      out.nullifier.value.push(fieldToBytes(n));
+      out.nullifier.seq.push(r.sequence);
+    }
+    if (r.datasetRoot !== null) {
+      out.dataset.value.push(fieldToBytes(r.datasetRoot));
+      out.dataset.seq.push(r.sequence);
+    }
+  }
+  return out;
+}
+
+// A unique violation means another writer stored the value first.
+async function unique<T>(fn: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if ((e as { code?: unknown }).code === UNIQUE_VIOLATION) throw storeConflict(`${what} is already stored`, e);
+    throw e;
+  }
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import { CIRCUIT_IDS, CIRCUIT_PUBLIC_SIGNALS, flattenPublicSignals, namePublicSignals, signalLayout } from '../../registry/log/circuit-signals.ts';
+import { entryEffects } from '../../registry/log/entry-effects.ts';
+import { decodeEntry, encodeEntry, entryLeafHash, type LogEntry } from '../../registry/log/entry.ts';
+import { ENTRY_CIRCUITS, INTERPRETATIONS } from '../../registry/log/interpretation.ts';
+import { HOSTILE_INPUTS } from '../hostile-inputs.ts';
+import { capacityMint, datasetEntry, fe, lotMint, plotAttestation, registration, revocation, transition } from './_fixtures.ts';
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('encodeEntry', () => {
+  describe('when given each entry type', () => {
+    it('writes RFC 8785 canonical JSON of {type, version, body} (frozen texts)', () => {
+      expect(text(encodeEntry(datasetEntry(7n, 'gfc')))).toBe(
+        `{"body":{"datasetRoot":"7","manifestSha256":"${'cd'.repeat(32)}","name":"gfc"},"type":"dataset","version":1}`,
+      );
+      expect(text(encodeEntry(revocation('mill-7', 'sold')))).toBe('{"body":{"partyId":"mill-7","reason":"sold"},"type":"party-revocation","version":1}');
+      expect(text(encodeEntry(lotMint(42n)))).toBe(
+        `{"body":{"proof":{"circuit":"lot_mint","proof":{"curve":"bn128","pi_a":["1","2","1"],"pi_b":[["1","2"],["3","4"],["1","0"]],"pi_c":["5","6","1"],"protocol":"groth16"},"publicSignals":{"outCommitment":"42"},"vkeyHash":"${'ab'.repeat(32)}"}},"type":"lot-mint","version":1}`,
+      );
+    });
+
+    it('hashes the leaf as SHA-256(0x00 ‖ bytes), RFC 6962 §2.1', () => {
+      const e = registration('coop-1');
+      expect(entryLeafHash(e)).toEqual(sha256(new Uint8Array([0, ...encodeEntry(e)])));
+    });
+  });
+
+  describe('when an entry is malformed', () => {
+    const base = datasetEntry(1n) as unknown as { body: Record<string, unknown> };
+    const cases: [string, unknown, RegExp][] = [
+      ['an unknown type', { ...base, type: 'mint' }, /"entry\.type" expected one of/],
+      ['an unknown member', { ...base, extra: 1 }, /"entry" expected only the members/],
+      ['a missing member', { type: 'dataset', version: 1 }, /"entry\.body" expected/],
+      ['a non-canonical root', { ...base, body: { ...base.body, datasetRoot: '07' } }, /"entry\.body\.datasetRoot" expected canonical decimal/],
+      ['an uppercase manifest hash', { ...base, body: { ...base.body, manifestSha256: 'CD'.repeat(32) } }, /manifestSha256" expected 64 lowercase hex/],
+      ['a control character in a name', { ...base, body: { ...base.body, name: 'a\nb' } }, /"entry\.body\.name" expected text without control/],
+      ['an empty name', { ...base, body: { ...base.body, name: '' } }, /"entry\.body\.name" expected text of 1\.\./],
+      ['a public key that is not 32 bytes', registration('p', Buffer.alloc(31).toString('base64')), /publicKey" expected canonical base64/],
+      ['a role that does not exist', { ...registration('p'), body: { ...(registration('p').body as object), role: 'king' } }, /role" expected one of/],
+      ['a missing public signal', { ...lotMint(1n), body: { proof: { ...(lotMint(1n).body as { proof: object }).proof, publicSignals: {} } } }, /publicSignals\.outCommitment" expected/],
+      ['an unknown public signal', { ...lotMint(1n), body: { proof: { ...(lotMint(1n).body as { proof: object }).proof, publicSignals: { outCommitment: '1', x: '2' } } } }, /publicSignals" expected only the signals/],
+      ['too many nullifiers', transition({ root: 1n, nullifiers: Array.from({ length: 17 }, (_, i) => BigInt(i + 1)), outCommitments: [1n, 0n] }), /nullifiers" expected array of 1\.\.16/],
+      ['one output commitment', { ...transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }), body: { proof: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof, publicSignals: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof.publicSignals, outCommitments: ['1'] } } } }, /outCommitments" expected array of 2\.\.2/],
+      ['no window', { type: 'plot-attestation', version: 1, body: { windows: [] } }, /windows" expected array of 1\.\.64/],
+      ['a proof with an extra member', { ...lotMint(1n), body: { proof: { ...(lotMint(1n).body as { proof: { proof: object } }).proof, proof: { ...(lotMint(1n).body as { proof: { proof: object } }).proof.proof, extra: 1 } } } }, /proof" expected only the members/],
+    ];
+    for (const [what, value, message] of cases) {
+      it(`throws naming the field for ${what}`, () => {
+        expect(() => encodeEntry(value as LogEntry)).toThrow(message);
+      });
+    }
+
+    it('throws TypeError or RangeError for every hostile value', () => {
+      for (const { name, value } of HOSTILE_INPUTS) expect(() => encodeEntry(value as LogEntry), name).toThrow(/^"entry(\.type)?" expected/);
+    });
+  });
+});
+
+describe('decodeEntry', () => {
+  describe('when given the canonical bytes of an entry', () => {
+    it('returns the entry, for every type', () => {
+      const entries = [datasetEntry(fe('d')), registration('a'), revocation('a'), lotMint(fe('m')), capacityMint({ root: 1n, capacityNullifier: 2n, lotCommitment: 3n, remainderCommitment: 4n }), transition({ root: 1n, nullifiers: [2n, 0n], outCommitments: [3n, 0n] }), plotAttestation([{ datasetRoot: 5n, attestationLeaf: 6n }])];
+      for (const e of entries) expect(decodeEntry(encodeEntry(e))).toEqual(e);
+    });
+  });
+
+  describe('when the bytes are not canonical', () => {
+    it('throws RangeError for whitespace, reordered members, escapes, bad UTF-8', () => {
+      const canonical = text(encodeEntry(revocation('mill-7', 'sold')));
+      for (const variant of [
+        canonical.replace(':', ': '),
+        '{"type":"party-revocation","version":1,"body":{"partyId":"mill-7","reason":"sold"}}',
+        canonical.replace('sold', 's\\u006fld'),
+        canonical.replace('"version":1', '"version":1.0'),
+      ]) {
+        expect(() => decodeEntry(bytes(variant)), variant).toThrow(/"bytes" expected the canonical/);
+      }
+      expect(() => decodeEntry(new Uint8Array([0xff, 0xfe]))).toThrow(/"bytes" expected UTF-8 JSON/);
+      expect(() => decodeEntry(bytes('{"body":{},"type":"x","version":1}'))).toThrow(/"entry\.type" expected one of/);
+    });
+
+    it('throws for every hostile value', () => {
+      for (const { name, value } of HOSTILE_INPUTS) {
+        if (value instanceof Uint8Array) expect(() => decodeEntry(value), name).toThrow(/expected/);
+        else expect(() => decodeEntry(value as Uint8Array), name).toThrow(/"bytes" expected Uint8Array/);
+      }
+    });
+  });
+});
+
+describe('CIRCUIT_PUBLIC_SIGNALS', () => {
+  describe('when compared with circuits/circuits.json and the circuit sources', () => {
+    it('lists the same signals in the same order', () => {
+      const config = JSON.parse(readFileSync(new URL('../../circuits/circuits.json', import.meta.url), 'utf8')) as { circuits: Record<string, { publicSignals: string[] }> };
+      for (const id of CIRCUIT_IDS) expect([...CIRCUIT_PUBLIC_SIGNALS[id]], id).toEqual(config.circuits[id]?.publicSignals);
+      // plot_window: its output, then its public inputs, in declaration order.
+      const src = readFileSync(new URL('../../circuits/plot_window.circom', import.meta.url), 'utf8');
+      const at = ['signal output attestationLeaf', 'signal input datasetRoot', 'signal input cutoffCode'].map((d) => src.indexOf(d));
+      expect(at.every((x) => x >= 0)).toBe(true);
+      expect(CIRCUIT_PUBLIC_SIGNALS.plot_window).toEqual(['attestationLeaf', 'datasetRoot', 'cutoffCode']);
+    });
+
+    it('names every signal the interpretation tables use', () => {
+      for (const [type, byCircuit] of Object.entries(INTERPRETATIONS)) {
+        for (const [circuit, t] of Object.entries(byCircuit)) {
+          const names = signalLayout(circuit as never).map((s) => s.name);
+          for (const used of [...t!.roots.map((r) => r.signal), ...t!.nullifiers, ...t!.lotsLeaves, ...t!.plotsLeaves, ...t!.shared]) expect(names, `${type}/${circuit}`).toContain(used);
+        }
+      }
+      expect(ENTRY_CIRCUITS).toEqual({ transition: ['lot_transition'], 'lot-mint': ['lot_mint', 'capacity_mint'], 'plot-attestation': ['plot_window'] });
+    });
+  });
+});
+
+describe('namePublicSignals', () => {
+  describe('when given a snarkjs array', () => {
+    it('is the inverse of flattenPublicSignals, sizing nullifiers[nIn] from the length', () => {
+      for (const nIn of [1, 2, 8, 16]) {
+        const flat = Array.from({ length: 1 + nIn + 2 + 4 }, (_, i) => String(i + 1));
+        const named = namePublicSignals('lot_transition', flat);
+        expect((named.nullifiers as string[]).length).toBe(nIn);
+        expect(named.root).toBe('1');
+        expect(named.factorDen).toBe(String(flat.length));
+        expect(flattenPublicSignals('lot_transition', named)).toEqual(flat);
+      }
+      expect(() => namePublicSignals('lot_transition', ['1', '2', '3', '4', '5', '6'])).toThrow(RangeError);
+      expect(() => namePublicSignals('lot_mint', ['1', '2'])).toThrow(RangeError);
+      expect(namePublicSignals('plot_window', ['1', '2', '21'])).toEqual({ attestationLeaf: '1', datasetRoot: '2', cutoffCode: '21' });
+    });
+  });
+});
+
+describe('entryEffects', () => {
+  describe('when given each entry type', () => {
+    it('applies the interpretation table, skipping zero slots', () => {
+      const t = entryEffects(transition({ root: 9n, nullifiers: [1n, 0n, 2n], outCommitments: [0n, 3n] }));
+      expect([t.roots, t.nullifiers, t.lotsLeaves, t.plotsLeaves]).toEqual([[{ in: 'published-lots-root', value: 9n, signal: 'root' }], [1n, 2n], [3n], []]);
+      const c = entryEffects(capacityMint({ root: 9n, capacityNullifier: 4n, lotCommitment: 5n, remainderCommitment: 6n }));
+      expect([c.nullifiers, c.lotsLeaves]).toEqual([[4n], [5n, 6n]]);
+      const m = entryEffects(lotMint(7n));
+      expect([m.roots, m.nullifiers, m.lotsLeaves]).toEqual([[], [], [7n]]);
+      const p = entryEffects(plotAttestation([{ datasetRoot: 8n, attestationLeaf: 10n }, { datasetRoot: 8n, attestationLeaf: 11n }]));
+      expect([p.roots, p.plotsLeaves, p.proofs.length]).toEqual([[{ in: 'dataset-root', value: 8n, signal: 'datasetRoot' }], [10n, 11n], 2]);
+      expect(entryEffects(datasetEntry(12n)).datasetRoot).toBe(12n);
+      expect(entryEffects(revocation('x')).party).toEqual({ kind: 'revoke', partyId: 'x' });
+    });
+  });
+
+  describe('when an entry repeats a nullifier or its windows disagree', () => {
+    it('throws ENTRY_REJECTED with NULLIFIER_REPEATED or WINDOWS_INCONSISTENT', () => {
+      expect(() => entryEffects(transition({ root: 9n, nullifiers: [1n, 1n], outCommitments: [3n, 0n] }), 4)).toThrow(/entry 4 rejected \(NULLIFIER_REPEATED\)/);
+      expect(() => entryEffects(plotAttestation([{ datasetRoot: 8n, attestationLeaf: 10n }, { datasetRoot: 7n, attestationLeaf: 11n }]))).toThrow(/WINDOWS_INCONSISTENT/);
+    });
+  });
+});

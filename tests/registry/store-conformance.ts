@@ -1,0 +1,336 @@
+/**
+ * The conformance suite of the `RegistryStore` contract (registry/store/store.ts), run
+ * against every implementation: `storeConformance(name, fixture)` registers the tests.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CanopyError } from '../../core/errors.ts';
+import { type Hash, leafHash } from '../../core/tlog/hash.ts';
+import type { HashReader } from '../../core/tlog/hash-reader.ts';
+import { checkRecord, proveRecord } from '../../core/tlog/record-proof.ts';
+import { storedHashCount, storedHashes, storedHashIndex } from '../../core/tlog/stored-hash.ts';
+import { merkleTreeHash, treeHash } from '../../core/tlog/tree-hash.ts';
+import type { AppendRecord, CheckpointRecord, PartyChange, RegistryStore, StoreHead } from '../../registry/store/store.ts';
+import { fe, publicKey, type StoreFixture } from './_fixtures.ts';
+
+interface RecordSpec {
+  lots?: bigint[];
+  plots?: bigint[];
+  nullifiers?: bigint[];
+  dataset?: bigint | null;
+  party?: PartyChange | null;
+}
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/** Builds records for `specs` on top of `head`, computing stored hashes as the sequencer does. */
+async function records(store: RegistryStore, head: StoreHead, specs: RecordSpec[], tag = 'e'): Promise<AppendRecord[]> {
+  const base = storedHashCount(head.size);
+  const fresh: Hash[] = [];
+  const reader: HashReader = {
+    readHashes: async (idx: number[]) => {
+      const old = idx.filter((x) => x < base);
+      const got = old.length > 0 ? await store.readHashes(old) : [];
+      let k = 0;
+      return idx.map((x) => (x < base ? got[k++]! : fresh[x - base]!));
+    },
+  };
+  const out: AppendRecord[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const seq = head.size + i;
+    const bytes = enc(`${tag}-${seq}`);
+    const hashes = await storedHashes(seq, bytes, reader);
+    fresh.push(...hashes);
+    const sp = specs[i]!;
+    out.push({
+      sequence: seq,
+      entryType: 'dataset',
+      bytes,
+      leafHash: leafHash(bytes),
+      storedHashes: hashes,
+      lotsLeaves: sp.lots ?? [],
+      plotsLeaves: sp.plots ?? [],
+      nullifiers: sp.nullifiers ?? [],
+      datasetRoot: sp.dataset ?? null,
+      party: sp.party ?? null,
+    });
+  }
+  return out;
+}
+
+async function append(store: RegistryStore, specs: RecordSpec[], tag = 'e'): Promise<StoreHead> {
+  const head = await store.head();
+  return store.appendBatch({ expected: head, records: await records(store, head, specs, tag) });
+}
+
+async function code(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    if (e instanceof CanopyError) return e.code;
+    return (e as Error).name;
+  }
+  return 'resolved';
+}
+
+function checkpointRecord(size: number, rootHash: Hash, p: Partial<CheckpointRecord> = {}): CheckpointRecord {
+  return { size, rootHash, lotsSize: 0, plotsSize: 0, lotsRoot: 1n, plotsRoot: 2n, note: `note ${size}\n`, signedAt: 1000 + size, ...p };
+}
+
+/**
+ * Registers the conformance tests of one store implementation.
+ * @param name - shown in test names
+ * @param makeFixture - a fresh, empty store for each test
+ */
+export function storeConformance(name: string, makeFixture: () => StoreFixture): void {
+  describe(`RegistryStore (${name})`, () => {
+    let fixture: StoreFixture;
+    let store: RegistryStore;
+    beforeEach(async () => {
+      fixture = makeFixture();
+      store = await fixture.open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await fixture.cleanup();
+    });
+
+    describe('head', () => {
+      describe('when the store is new', () => {
+        it('is empty, with no checkpoint', async () => {
+          expect(await store.head()).toEqual({ size: 0, lotsSize: 0, plotsSize: 0, checkpointSize: null });
+        });
+      });
+    });
+
+    describe('appendBatch', () => {
+      describe('when given records on the current head', () => {
+        it('writes every row and returns the new head', async () => {
+          const next = await append(store, [
+            { lots: [fe('l0'), fe('l1')], nullifiers: [fe('n0')], dataset: fe('d0') },
+            { plots: [fe('p0')], party: { kind: 'register', partyId: 'coop-1', role: 'supplier', publicKey: publicKey('coop-1') } },
+            { lots: [fe('l2')], nullifiers: [fe('n1'), fe('n2')], party: { kind: 'revoke', partyId: 'coop-1' } },
+          ]);
+          expect(next).toEqual({ size: 3, lotsSize: 3, plotsSize: 1, checkpointSize: null });
+          expect(await store.head()).toEqual(next);
+          const entries = await store.readEntries(0, 3);
+          expect(entries.map((e) => new TextDecoder().decode(e.bytes))).toEqual(['e-0', 'e-1', 'e-2']);
+          expect(entries.map((e) => e.sequence)).toEqual([0, 1, 2]);
+          expect(entries[1]!.leafHash).toEqual(leafHash(enc('e-1')));
+          expect((await store.readLeaves('lots', 0, 3)).map((l) => [l.index, l.value, l.sequence])).toEqual([
+            [0, fe('l0'), 0],
+            [1, fe('l1'), 0],
+            [2, fe('l2'), 2],
+          ]);
+          expect(await store.readLeaves('plots', 0, 1)).toEqual([{ index: 0, value: fe('p0'), sequence: 1 }]);
+          expect(await store.findNullifiers([fe('n0'), fe('n2'), fe('nx')])).toEqual(new Map([[fe('n0'), 0], [fe('n2'), 2]]));
+          expect(await store.findDatasets([fe('d0'), fe('d1')])).toEqual(new Map([[fe('d0'), 0]]));
+          const party = { partyId: 'coop-1', role: 'supplier', publicKey: publicKey('coop-1'), registeredAt: 1, revokedAt: 2 };
+          expect(await store.findParties(['coop-1', 'nobody'])).toEqual(new Map([['coop-1', party]]));
+          expect(await store.findPartiesByKey([publicKey('coop-1'), publicKey('x')])).toEqual(new Map([[publicKey('coop-1'), party]]));
+        });
+
+        it('stores the hashes storedHashes computed, so treeHash and proofs match the definition', async () => {
+          for (let n = 0; n < 13; n++) await append(store, [{}, {}].slice(0, 1 + (n % 2)));
+          const head = await store.head();
+          const bytes = (await store.readEntries(0, head.size)).map((e) => e.bytes);
+          for (let size = 1; size <= head.size; size++) {
+            const root = await treeHash(size, store);
+            expect(root, `treeHash(${size})`).toEqual(merkleTreeHash(bytes.slice(0, size)));
+            for (const index of [0, Math.floor(size / 2), size - 1]) {
+              expect(checkRecord(await proveRecord(size, index, store), size, root, index, leafHash(bytes[index]!)), `proveRecord(${size}, ${index})`).toBe(true);
+            }
+          }
+          expect(head.size).toBe(19);
+        });
+      });
+
+      describe('when the head moved since the batch was built', () => {
+        it('throws STORE_CONFLICT and writes nothing', async () => {
+          await append(store, [{}]);
+          const stale = { size: 0, lotsSize: 0, plotsSize: 0, checkpointSize: null };
+          const recs = await records(store, stale, [{ lots: [fe('x')] }], 'stale');
+          expect(await code(store.appendBatch({ expected: stale, records: recs }))).toBe('STORE_CONFLICT');
+          expect(await store.head()).toEqual({ size: 1, lotsSize: 0, plotsSize: 0, checkpointSize: null });
+        });
+      });
+
+      describe('when two writers race on the same head', () => {
+        it('lets exactly one win', async () => {
+          const head = await store.head();
+          const a = await records(store, head, [{ lots: [fe('a')] }], 'a');
+          const b = await records(store, head, [{ lots: [fe('b')] }], 'b');
+          const results = await Promise.all([code(store.appendBatch({ expected: head, records: a })), code(store.appendBatch({ expected: head, records: b }))]);
+          expect(results.sort()).toEqual(['STORE_CONFLICT', 'resolved']);
+          expect((await store.head()).size).toBe(1);
+        });
+      });
+
+      describe('when a unique value is already stored', () => {
+        const cases: [string, RecordSpec, RecordSpec][] = [
+          ['nullifier', { nullifiers: [fe('n')] }, { nullifiers: [fe('n')], lots: [fe('z')] }],
+          ['dataset root', { dataset: fe('d') }, { dataset: fe('d') }],
+          ['party id', { party: { kind: 'register', partyId: 'p', role: 'supplier', publicKey: publicKey('1') } }, { party: { kind: 'register', partyId: 'p', role: 'auditor', publicKey: publicKey('2') } }],
+          ['party key', { party: { kind: 'register', partyId: 'p', role: 'supplier', publicKey: publicKey('1') } }, { party: { kind: 'register', partyId: 'q', role: 'supplier', publicKey: publicKey('1') } }],
+          ['revocation of a revoked party', { party: { kind: 'register', partyId: 'p', role: 'supplier', publicKey: publicKey('1') } }, { party: { kind: 'revoke', partyId: 'p' } }],
+        ];
+        for (const [what, first, second] of cases) {
+          it(`throws STORE_CONFLICT for a repeated ${what} and writes nothing`, async () => {
+            await append(store, [first]);
+            if (what.startsWith('revocation')) await append(store, [second]);
+            const before = await store.head();
+            expect(await code(append(store, [{ lots: [fe('before')] }, second], 'dup'))).toBe('STORE_CONFLICT');
+            expect(await store.head()).toEqual(before);
+            expect(await code(store.readEntries(before.size, before.size + 1))).toBe('NOT_FOUND');
+            expect(await code(store.readLeaves('lots', before.lotsSize, before.lotsSize + 1))).toBe('NOT_FOUND');
+          });
+        }
+
+        it('throws STORE_CONFLICT for the revocation of an unknown party', async () => {
+          expect(await code(append(store, [{ party: { kind: 'revoke', partyId: 'ghost' } }]))).toBe('STORE_CONFLICT');
+          expect((await store.head()).size).toBe(0);
+        });
+      });
+
+      describe('when the batch is malformed', () => {
+        it('throws RangeError for a sequence gap and writes nothing', async () => {
+          const head = await store.head();
+          const recs = await records(store, head, [{}, {}]);
+          recs[1] = { ...recs[1]!, sequence: 5 };
+          expect(await code(store.appendBatch({ expected: head, records: recs }))).toBe('RangeError');
+          expect((await store.head()).size).toBe(0);
+        });
+
+        it('throws RangeError for a wrong number of stored hashes', async () => {
+          const head = await store.head();
+          const recs = await records(store, head, [{}, {}]);
+          recs[1] = { ...recs[1]!, storedHashes: recs[1]!.storedHashes.slice(0, 1) };
+          expect(await code(store.appendBatch({ expected: head, records: recs }))).toBe('RangeError');
+        });
+
+        it('throws RangeError for a zero or repeated nullifier', async () => {
+          const head = await store.head();
+          expect(await code(store.appendBatch({ expected: head, records: await records(store, head, [{ nullifiers: [0n] }]) }))).toBe('RangeError');
+          expect(await code(store.appendBatch({ expected: head, records: await records(store, head, [{ nullifiers: [5n] }, { nullifiers: [5n] }]) }))).toBe('RangeError');
+          expect((await store.head()).size).toBe(0);
+        });
+      });
+    });
+
+    describe('readHashes', () => {
+      describe('when every index is stored', () => {
+        it('returns one 32-byte hash per index, in request order', async () => {
+          await append(store, [{}, {}, {}, {}]);
+          const all = await store.readHashes([0, 1, 2, 3, 4, 5, 6]);
+          expect(all).toHaveLength(7);
+          const shuffled = await store.readHashes([6, 0, 3, 3]);
+          expect(shuffled).toEqual([all[6], all[0], all[3], all[3]]);
+          expect(all[storedHashIndex(0, 2)]).toEqual(leafHash(enc('e-2')));
+        });
+      });
+
+      describe('when an index is missing', () => {
+        it('throws NOT_FOUND rather than return a short list', async () => {
+          await append(store, [{}]);
+          expect(await code(store.readHashes([0, 1]))).toBe('NOT_FOUND');
+        });
+      });
+    });
+
+    describe('readEntries and readLeaves', () => {
+      describe('when the range reaches beyond the log', () => {
+        it('throws NOT_FOUND', async () => {
+          await append(store, [{ lots: [fe('a')] }]);
+          expect(await code(store.readEntries(0, 2))).toBe('NOT_FOUND');
+          expect(await code(store.readLeaves('lots', 0, 2))).toBe('NOT_FOUND');
+          expect(await store.readEntries(1, 1)).toEqual([]);
+        });
+      });
+
+      describe('when the range is malformed', () => {
+        it('throws RangeError or TypeError', async () => {
+          expect(await code(store.readEntries(2, 1))).toBe('RangeError');
+          expect(await code(store.readEntries(-1, 1))).toBe('RangeError');
+          expect(await code(store.readEntries(0.5, 1))).toBe('TypeError');
+          expect(await code(store.readLeaves('trunks' as 'lots', 0, 1))).toBe('RangeError');
+        });
+      });
+    });
+
+    describe('appendCheckpoint', () => {
+      describe('when the previous size matches', () => {
+        it('stores checkpoints; latest, readCheckpoints and findPublishedRoots read them', async () => {
+          await append(store, [{ lots: [fe('a')] }, {}, { lots: [fe('b')], plots: [fe('p')] }]);
+          const r1 = await treeHash(1, store);
+          const r3 = await treeHash(3, store);
+          const c1 = checkpointRecord(1, r1, { lotsSize: 1, lotsRoot: 11n, plotsRoot: 99n });
+          const c3 = checkpointRecord(3, r3, { lotsSize: 2, plotsSize: 1, lotsRoot: 33n, plotsRoot: 99n });
+          await store.appendCheckpoint(c1, null);
+          await store.appendCheckpoint(c3, 1);
+          expect((await store.head()).checkpointSize).toBe(3);
+          expect(await store.latestCheckpoint()).toEqual(c3);
+          expect(await store.readCheckpoints(0, 10)).toEqual([c1, c3]);
+          expect(await store.readCheckpoints(2, 10)).toEqual([c3]);
+          expect(await store.findPublishedRoots('lots', [11n, 33n, 44n])).toEqual(new Map([[11n, 1], [33n, 3]]));
+          expect(await store.findPublishedRoots('plots', [99n, 11n])).toEqual(new Map([[99n, 1]]));
+        });
+      });
+
+      describe('when the compare-and-set or the bounds fail', () => {
+        it('throws STORE_CONFLICT and stores nothing', async () => {
+          await append(store, [{}, {}]);
+          const r = await treeHash(2, store);
+          expect(await code(store.appendCheckpoint(checkpointRecord(2, r), 1))).toBe('STORE_CONFLICT');
+          expect(await code(store.appendCheckpoint(checkpointRecord(3, r), null))).toBe('STORE_CONFLICT');
+          expect(await code(store.appendCheckpoint(checkpointRecord(2, r, { lotsSize: 1 }), null))).toBe('STORE_CONFLICT');
+          await store.appendCheckpoint(checkpointRecord(2, r), null);
+          expect(await code(store.appendCheckpoint(checkpointRecord(2, r), 2))).toBe('STORE_CONFLICT');
+          expect(await code(store.appendCheckpoint(checkpointRecord(1, r), 2))).toBe('STORE_CONFLICT');
+          expect(await store.readCheckpoints(0, 10)).toHaveLength(1);
+        });
+      });
+    });
+
+    describe('replaceCheckpointNote', () => {
+      describe('when the note is still the one read', () => {
+        it('replaces it; a stale previous note is STORE_CONFLICT, an unknown size NOT_FOUND', async () => {
+          await append(store, [{}]);
+          await store.appendCheckpoint(checkpointRecord(1, await treeHash(1, store)), null);
+          await store.replaceCheckpointNote(1, 'cosigned\n', 'note 1\n');
+          expect((await store.latestCheckpoint())!.note).toBe('cosigned\n');
+          expect(await code(store.replaceCheckpointNote(1, 'other\n', 'note 1\n'))).toBe('STORE_CONFLICT');
+          expect(await code(store.replaceCheckpointNote(7, 'other\n', 'note 7\n'))).toBe('NOT_FOUND');
+          expect((await store.latestCheckpoint())!.note).toBe('cosigned\n');
+        });
+      });
+    });
+
+    describe('kvGet and kvPut', () => {
+      describe('when a key is written twice', () => {
+        it('returns the last value; an unknown key is null', async () => {
+          expect(await store.kvGet('trees/lots')).toBeNull();
+          await store.kvPut('trees/lots', new Uint8Array([1, 2, 3]));
+          await store.kvPut('trees/lots', new Uint8Array([4]));
+          expect(await store.kvGet('trees/lots')).toEqual(new Uint8Array([4]));
+          expect(await code(store.kvPut('bad key!', new Uint8Array()))).toBe('RangeError');
+        });
+      });
+    });
+
+    describe('reopening', () => {
+      describe('when the store is closed and opened again', () => {
+        it('holds everything that was committed', async () => {
+          await append(store, [{ lots: [fe('a')], nullifiers: [fe('n')] }, { plots: [fe('p')] }]);
+          await store.appendCheckpoint(checkpointRecord(2, await treeHash(2, store), { lotsSize: 1, plotsSize: 1 }), null);
+          const head = await store.head();
+          const root = await treeHash(2, store);
+          await store.close();
+          store = await fixture.open();
+          expect(await store.head()).toEqual(head);
+          expect(await treeHash(2, store)).toEqual(root);
+          expect(await store.findNullifiers([fe('n')])).toEqual(new Map([[fe('n'), 0]]));
+          expect((await store.latestCheckpoint())!.size).toBe(2);
+        });
+      });
+    });
+  });
+}
