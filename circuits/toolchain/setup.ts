@@ -49,6 +49,7 @@ import { PHASE2_STEPS, runPhase2 } from './phase2.ts';
 import { BUILD_DIR, PROJECT_ROOT } from './project-root.ts';
 import { assertPtauFits, BUNDLED_PTAU, BUNDLED_PTAU_POWER, BUNDLED_PTAU_SHA256, inspectPtau, localCeremony, ptauPowerFor, type PtauInfo } from './ptau.ts';
 import { sha256File, timeStep, type OnProgress, type StepEvent } from './_steps.ts';
+import { withDirLock } from './_dir-lock.ts';
 import { withCurves } from './snarkjs.ts';
 
 export type { StepEvent as SetupEvent } from './_steps.ts';
@@ -166,8 +167,15 @@ function validate(opts: SetupOptions): void {
  */
 export async function runSetup(opts: SetupOptions): Promise<SetupResult> {
   validate(opts);
-  // One curve for every snarkjs step of the run (built once, released at the end).
-  return withCurves(() => setup(opts));
+  const outDir = resolve(opts.outDir ?? defaultOutDir(getProfile(loadConfig(opts.configPath), opts.profile).name));
+  mkdirSync(outDir, { recursive: true });
+  // Two setups writing one folder would interleave keys and manifest: the second waits,
+  // then finds the first's keys up to date. One curve for every snarkjs step of the run.
+  return withDirLock(
+    outDir,
+    () => withCurves(() => setup(opts)),
+    (pid) => opts.onProgress?.({ step: 'wait', index: 1, total: 1, status: 'note', detail: `another setup (process ${pid}) is writing ${outDir}` }),
+  );
 }
 
 async function setup(opts: SetupOptions): Promise<SetupResult> {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadVerificationKey, proveGroth16, verifyGroth16 } from '../../circuits/toolchain/prove.ts';
+import { loadConfig } from '../../circuits/toolchain/config.ts';
 import { BUNDLED_PTAU } from '../../circuits/toolchain/ptau.ts';
 import { curveHolders, ptauNew } from '../../circuits/toolchain/snarkjs.ts';
 import { membershipLeaf, membershipPublicSignals, membershipWitnessInput } from '../../core/circuits/membership.ts';
@@ -158,7 +159,9 @@ describe('canopy setup', () => {
     it('exits 1 naming it and the valid ones', async () => {
       const r = await canopy('setup', '--profile', 'test', '--circuit', 'transfer', '--out', join(dir, 'x'));
       expect(r.code).toBe(1);
-      expect(r.err).toBe('canopy: INVALID_INPUT: unknown circuit "transfer": expected one of membership\n');
+      const ids = Object.keys(loadConfig().circuits).join(', ');
+      expect(r.err).toBe(`canopy: INVALID_INPUT: unknown circuit "transfer": expected one of ${ids}\n`);
+      expect(ids).toMatch(/^membership, .*plot_window/);
     });
   });
 
