@@ -24,13 +24,14 @@
  * @module
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { commitDataset, type CommitResult, type DatasetProgress } from '../../prover/dataset/commit.ts';
 import { histogramCount } from '../../prover/dataset/manifest.ts';
 import { writeTiffByHand } from '../dataset/_geotiff.ts';
 import { syntheticHansen } from '../dataset/_reference.ts';
+import { machineInfo } from './_machine.ts';
 
 const CROP = {
   lossYear: join(import.meta.dirname, '../../examples/data/hansen/Hansen_GFC-2023-v1.11_lossyear_20N_080W.tif'),
@@ -123,13 +124,7 @@ export async function benchDataset(options: { width?: number; height?: number; w
       throw new Error(`benchDataset: peak ArrayBuffer growth ${m.peakBuffersInBands} bytes while streaming, above the allowed ${allowed} (bound ${boundBytes})`);
     }
     return {
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        logicalCpus: cpus().length,
-        node: process.version,
-        platform: `${platform()} ${arch()}`,
-        loadAverage1m: round(loadavg()[0]!, 2),
-      },
+      machine: machineInfo(),
       crop: {
         pixels: crop.pixels,
         seconds: round(crop.seconds, 3),

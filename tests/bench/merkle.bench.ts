@@ -15,11 +15,11 @@
  * Run alone: node --expose-gc --import tsx tests/bench/merkle.bench.ts [leaves]
  * @module
  */
-import { arch, cpus, loadavg, platform } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { IncrementalMerkleTree } from '../../core/merkle/incremental-merkle-tree.ts';
 import { verifyMerkleProof } from '../../core/merkle/merkle-proof.ts';
 import { testLeaves } from '../merkle/_reference.ts';
+import { machineInfo } from './_machine.ts';
 
 /** Options of `benchMerkle`; the defaults are the published configuration. */
 export interface BenchMerkleOptions {
@@ -80,13 +80,7 @@ export async function benchMerkle(options: BenchMerkleOptions = {}): Promise<Rec
   if (restored?.root !== tree.root) throw new Error('benchMerkle: restored root differs');
 
   return {
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      logicalCpus: cpus().length,
-      node: process.version,
-      platform: `${platform()} ${arch()}`,
-      loadAverage1m: round(loadavg()[0]!, 2),
-    },
+    machine: machineInfo(),
     config: { leaves: n, depth, proofs: indexes.length, gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function' },
     appendManySeconds: round(appendSeconds, 3),
     leavesPerSec: round(n / appendSeconds),

@@ -18,9 +18,9 @@
  * `speedup`) and raw, without that conversion (`speedupRaw`, the stricter figure).
  * @module
  */
-import { cpus, loadavg, platform, arch } from 'node:os';
 import { buildPoseidon } from 'circomlibjs';
 import { poseidon, poseidonReference } from '../../core/poseidon.ts';
+import { machineInfo } from './_machine.ts';
 
 /** Alternating timed rounds per case, and hashes per round: 40 × 100 = 4000 hashes each. */
 const ROUNDS = 40;
@@ -113,13 +113,7 @@ export async function benchPoseidon(): Promise<Record<string, unknown>> {
     });
   }
   return {
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      logicalCpus: cpus().length,
-      node: process.version,
-      platform: `${platform()} ${arch()}`,
-      loadAverage1m: round(loadavg()[0]!, 2),
-    },
+    machine: machineInfo(),
     method: `single thread, CPU time; ${ROUNDS} alternating rounds of ${BATCH} hashes for ours and circomlibjs; speedup = median over rounds of circomlibjs time / ours (bigint in, bigint out, like ours), speedupRaw the same against circomlibjs without converting its output (quartiles Q1, Q3); hashes/s over all rounds; ${HASHES_REFERENCE} hashes for the reference; inputs cycled from 256 random vectors checked equal across all three first`,
     minSpeedup: Math.min(...cases.map((c) => c.speedup!)),
     minSpeedupRaw: Math.min(...cases.map((c) => c.speedupRaw!)),
