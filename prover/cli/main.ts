@@ -14,6 +14,7 @@ import { registerSetup } from './commands/setup.ts';
 import { registerPtau } from './commands/ptau.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerPlot } from './commands/plot.ts';
+import { registerRegistry } from './commands/registry.ts';
 
 /** Builds the program; commands write through `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerDemo(program, io);
   registerDataset(program, io);
   registerPlot(program, io);
+  registerRegistry(program, io);
   return program;
 }
 

@@ -4,29 +4,17 @@
  * should live in a SharedArrayBuffer (as the band buffers of `_bands.ts` do): the worker
  * then reads them in place; pixels in an ordinary buffer are copied into the message.
  *
- * Loading TypeScript in a worker. Sources run through tsx with no build step. On Node 20,
- * `new Worker(url, { execArgv: ['--import', 'tsx'] })` does not work: the worker's entry
- * module is resolved before the hooks registered by `--import` apply, and the load fails
- * with ERR_UNKNOWN_FILE_EXTENSION ".ts" (tsx issue #354; checked on Node 20.20). What does
- * work, on Node 20 and 22, under tsx and under vitest: a small ES module evaluated as the
- * worker's entry that registers tsx through its API (`tsx/esm/api`, resolved here with
- * import.meta.resolve to an absolute URL) and then imports the worker file. If this file
- * is ever compiled to JavaScript, the worker URL ends in .js and loads directly.
+ * Workers load their TypeScript module through `startTsWorker`
+ * (circuits/toolchain/ts-worker.ts, which explains why `execArgv` does not do on Node 20).
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { bug, CanopyError } from '../../core/errors.ts';
+import { startTsWorker } from '../../circuits/toolchain/ts-worker.ts';
 import type { HashJob, HashReply } from './_hash-worker.ts';
 
 const WORKER_URL = new URL('./_hash-worker.ts', import.meta.url);
-
-function startWorker(): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const entry = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(entry, { eval: true });
-}
 
 /**
  * Default number of hashing workers: one per core the process may use.
@@ -69,7 +57,7 @@ export class HashPool {
     if (!Number.isSafeInteger(size) || size < 1 || size > 64) throw new RangeError(`"size" expected integer in [1, 64], got ${size}`);
     this.size = size;
     for (let i = 0; i < size; i++) {
-      const worker = startWorker();
+      const worker = startTsWorker(WORKER_URL);
       worker.on('message', (reply: HashReply) => this.#settle(worker, reply));
       worker.on('error', (e: Error) => this.#fail(new CanopyError('INVALID_INPUT', `hashing worker failed: ${e.message}`, { cause: e })));
       worker.on('exit', (code) => {

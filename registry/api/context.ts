@@ -1,0 +1,40 @@
+/**
+ * What the registry's handlers work with: the log, the published artifacts, the
+ * authenticator, the auditor records, and the clock. Built by registry-service.ts (or by a
+ * test, with any store and verifier); handlers receive it with their validated input.
+ * @module
+ */
+import type { RegistryLog } from '../log/registry-log.ts';
+import type { VerifierPoolStats } from '../proof-verifier-pool.ts';
+import type { PublishedArtifacts } from './artifacts.ts';
+import type { Authenticator, Principal } from './authenticator.ts';
+import type { ApiResponse } from './http.ts';
+import type { SubmissionRecords } from './submission-records.ts';
+
+/** The registry as its handlers see it. */
+export interface RegistryContext {
+  log: RegistryLog;
+  artifacts: PublishedArtifacts;
+  authenticator: Authenticator;
+  submissions: SubmissionRecords;
+  /** Counters of the proof verifier, or null when it is not a pool. */
+  verifierStats: () => VerifierPoolStats | null;
+  /** The OpenAPI document served at /openapi.json. */
+  openapi: () => unknown;
+  /** Clock, milliseconds. */
+  now: () => number;
+  /** Reports a failure that did not fail the request (e.g. an auditor record not written). */
+  reportFault: (error: unknown, what: string) => void;
+}
+
+/** A handler's validated input. */
+export interface HandlerInput<P = unknown, Q = unknown, B = unknown> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Who signed the request (signed routes only). */
+  principal: Principal | null;
+}
+
+/** A route handler: validated input in, response out. */
+export type RouteHandler<P = unknown, Q = unknown, B = unknown> = (ctx: RegistryContext, input: HandlerInput<P, Q, B>) => Promise<ApiResponse>;

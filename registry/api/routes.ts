@@ -1,0 +1,154 @@
+/**
+ * The one route table of the registry API. The server mounts exactly these routes
+ * (registry/server.ts) and the OpenAPI document lists exactly these (openapi.ts), so
+ * what is served and what is documented are the same list; a test walks the express
+ * router and the document to hold them equal.
+ *
+ *     method path                                  auth         answers
+ *     GET    /checkpoint                           public       latest signed checkpoint, text/plain
+ *     GET    /v1/checkpoints?from&limit            public       checkpoint history (published roots)
+ *     GET    /v1/entries?start&end                 public       a page of entries
+ *     GET    /v1/entries/:seq                      public       one entry
+ *     GET    /v1/proofs/inclusion?index&size       public       RFC 9162 inclusion proof
+ *     GET    /v1/proofs/consistency?old&size       public       RFC 9162 consistency proof
+ *     GET    /v1/trees/:tree/proof?leafIndex&size  public       Poseidon proof in the lots/plots tree
+ *     GET    /v1/roots                             public       roots of the latest checkpoint
+ *     GET    /v1/artifacts                         public       accepted circuit keys
+ *     GET    /v1/parties/:id                       public       a registered party
+ *     GET    /openapi.json                         public       this table as OpenAPI 3.1
+ *     GET    /healthz                              public       liveness
+ *     POST   /v1/entries                           party        submit entries
+ *     POST   /v1/admin/parties                     accreditor   register a party
+ *     POST   /v1/admin/parties/:id/revoke          accreditor   revoke a party
+ *     GET    /v1/audit/submissions?start&end       auditor      who submitted what
+ *
+ * Paths use express's `:name` syntax; openapi.ts rewrites them to `{name}`.
+ * @module
+ */
+import type * as z from 'zod';
+import type { RouteHandler } from './context.ts';
+import {
+  checkpointHistory,
+  checkpointText,
+  consistencyProof,
+  entryPage,
+  health,
+  inclusionProof,
+  oneEntry,
+  openApi,
+  partyRecord,
+  publishedArtifacts,
+  publishedRoots,
+  treeProof,
+} from './read-handlers.ts';
+import * as s from './schemas.ts';
+import { addParty, auditSubmissions, revokeParty, submitEntries } from './write-handlers.ts';
+
+/** Who may call a route: anyone, a registered party, the accreditor, or a party with the auditor role. */
+export type RouteAuth = 'public' | 'party' | 'accreditor' | 'auditor';
+
+/** One route: how it is matched, validated, documented and answered. */
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Express path syntax, e.g. "/v1/entries/:seq". */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: 'log' | 'proofs' | 'registry' | 'write' | 'admin' | 'audit' | 'service';
+  auth: RouteAuth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** The success response: a JSON schema, or a text media type. */
+  response: { status: number; description: string } & ({ schema: z.ZodType } | { text: string });
+  /** Error codes the route may answer besides the common ones (documented per route). */
+  errors: readonly string[];
+  // Handlers are typed by their own input; the table erases it after validation.
+  handle: RouteHandler<any, any, any>;
+}
+
+const REFUSALS = ['ROLE_FORBIDDEN', 'ENTRY_MALFORMED', 'PROOF_INVALID', 'NULLIFIER_REPEATED', 'WINDOWS_INCONSISTENT', 'ROOT_NOT_PUBLISHED', 'DATASET_UNKNOWN', 'DATASET_EXISTS', 'NULLIFIER_SPENT', 'TREE_FULL'];
+
+/** Every route of the registry API. */
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET', path: '/checkpoint', operationId: 'getCheckpoint', tag: 'log', auth: 'public',
+    summary: 'The latest signed checkpoint (C2SP tlog-checkpoint note with the lots and plots roots), as tlog-tiles logs serve it.',
+    response: { status: 200, description: 'the signed note', text: 'text/plain; charset=utf-8' }, errors: ['NOT_FOUND'], handle: checkpointText,
+  },
+  {
+    method: 'GET', path: '/v1/checkpoints', operationId: 'listCheckpoints', tag: 'log', auth: 'public', query: s.checkpointsQuerySchema,
+    summary: `Signed checkpoints with size ≥ from, oldest first (at most ${s.MAX_CHECKPOINTS_PAGE}): the history of published roots.`,
+    response: { status: 200, description: 'checkpoints', schema: s.checkpointsResponseSchema }, errors: [], handle: checkpointHistory,
+  },
+  {
+    method: 'GET', path: '/v1/entries', operationId: 'listEntries', tag: 'log', auth: 'public', query: s.entriesQuerySchema,
+    summary: `Entries [start, end), at most ${s.MAX_ENTRIES_PAGE}; end defaults to a full page or the end of the log.`,
+    response: { status: 200, description: 'a page of entries and the log size', schema: s.entriesResponseSchema }, errors: ['NOT_FOUND'], handle: entryPage,
+  },
+  {
+    method: 'GET', path: '/v1/entries/:seq', operationId: 'getEntry', tag: 'log', auth: 'public', params: s.seqParamsSchema,
+    summary: 'One entry by sequence number.',
+    response: { status: 200, description: 'the entry', schema: s.servedEntrySchema }, errors: ['NOT_FOUND'], handle: oneEntry,
+  },
+  {
+    method: 'GET', path: '/v1/proofs/inclusion', operationId: 'proveInclusion', tag: 'proofs', auth: 'public', query: s.inclusionQuerySchema,
+    summary: 'RFC 9162 inclusion proof (audit path) of entry `index` in the log of `size` entries.',
+    response: { status: 200, description: 'the proof, hashes base64', schema: s.inclusionProofSchema }, errors: ['INVALID_INPUT'], handle: inclusionProof,
+  },
+  {
+    method: 'GET', path: '/v1/proofs/consistency', operationId: 'proveConsistency', tag: 'proofs', auth: 'public', query: s.consistencyQuerySchema,
+    summary: 'RFC 9162 consistency proof from the log of `old` entries to the log of `size` entries.',
+    response: { status: 200, description: 'the proof, hashes base64', schema: s.consistencyProofSchema }, errors: ['INVALID_INPUT'], handle: consistencyProof,
+  },
+  {
+    method: 'GET', path: '/v1/trees/:tree/proof', operationId: 'proveTreeLeaf', tag: 'proofs', auth: 'public', params: s.treeParamsSchema, query: s.treeProofQuerySchema,
+    summary: 'Poseidon inclusion proof of leaf `leafIndex` of the lots or plots tree, against the root published by the checkpoint of log size `size`.',
+    response: { status: 200, description: 'the Merkle proof (core/merkle JSON form)', schema: s.merkleProofSchema }, errors: ['NOT_FOUND', 'INVALID_INPUT'], handle: treeProof,
+  },
+  {
+    method: 'GET', path: '/v1/roots', operationId: 'getRoots', tag: 'registry', auth: 'public',
+    summary: 'The lots and plots roots of the latest signed checkpoint (the newest roots a proof may use).',
+    response: { status: 200, description: 'roots and leaf counts', schema: s.rootsResponseSchema }, errors: ['NOT_FOUND'], handle: publishedRoots,
+  },
+  {
+    method: 'GET', path: '/v1/artifacts', operationId: 'getArtifacts', tag: 'registry', auth: 'public',
+    summary: 'The circuit verification keys the registry accepts, their SHA-256 and the setup manifest hash.',
+    response: { status: 200, description: 'published artifacts', schema: s.artifactsResponseSchema }, errors: [], handle: publishedArtifacts,
+  },
+  {
+    method: 'GET', path: '/v1/parties/:id', operationId: 'getParty', tag: 'registry', auth: 'public', params: s.partyParamsSchema,
+    summary: 'A registered party: role, public key, registering and revoking entries.',
+    response: { status: 200, description: 'the party', schema: s.partyResponseSchema }, errors: ['NOT_FOUND'], handle: partyRecord,
+  },
+  {
+    method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', tag: 'service', auth: 'public',
+    summary: 'This document.',
+    response: { status: 200, description: 'OpenAPI 3.1 document', schema: s.openApiDocumentSchema }, errors: [], handle: openApi,
+  },
+  {
+    method: 'GET', path: '/healthz', operationId: 'getHealth', tag: 'service', auth: 'public',
+    summary: 'Liveness: the store answers; log size, latest checkpoint size, verifier counters.',
+    response: { status: 200, description: 'healthy', schema: s.healthResponseSchema }, errors: [], handle: health,
+  },
+  {
+    method: 'POST', path: '/v1/entries', operationId: 'submitEntries', tag: 'write', auth: 'party', body: s.submitBodySchema,
+    summary: `Appends 1..${s.MAX_SUBMIT_ENTRIES} entries, all or none, after verifying every proof. Signed by a registered supplier or publisher.`,
+    response: { status: 201, description: 'acknowledged: durably stored', schema: s.receiptsResponseSchema }, errors: REFUSALS, handle: submitEntries,
+  },
+  {
+    method: 'POST', path: '/v1/admin/parties', operationId: 'addParty', tag: 'admin', auth: 'accreditor', body: s.addPartyBodySchema,
+    summary: 'Registers a party (party-registration entry). Signed by the accreditor.',
+    response: { status: 201, description: 'registered', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED', 'PARTY_EXISTS', 'KEY_IN_USE'], handle: addParty,
+  },
+  {
+    method: 'POST', path: '/v1/admin/parties/:id/revoke', operationId: 'revokeParty', tag: 'admin', auth: 'accreditor', params: s.partyParamsSchema, body: s.revokePartyBodySchema,
+    summary: 'Revokes a party (party-revocation entry). Signed by the accreditor.',
+    response: { status: 201, description: 'revoked', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED', 'PARTY_UNKNOWN', 'PARTY_REVOKED'], handle: revokeParty,
+  },
+  {
+    method: 'GET', path: '/v1/audit/submissions', operationId: 'listSubmissions', tag: 'audit', auth: 'auditor', query: s.submissionsQuerySchema,
+    summary: `Who submitted entries [start, end) (at most ${s.MAX_SUBMISSION_PAGE}): party id, role, time. Signed by a party with the auditor role; the log itself records no submitter.`,
+    response: { status: 200, description: 'submission records', schema: s.submissionsResponseSchema }, errors: ['ROLE_FORBIDDEN', 'INVALID_QUERY'], handle: auditSubmissions,
+  },
+];

@@ -1,0 +1,75 @@
+// The OpenAPI document against what the server really answers: the express router of a
+// live app is walked and its routes compared with the document's operations, both ways.
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ERRORS } from '../../registry/api/api-error.ts';
+import { openApiDocument, openApiPath } from '../../registry/api/openapi.ts';
+import { ROUTES } from '../../registry/api/routes.ts';
+import { createRegistryApp } from '../../registry/server.ts';
+import { sqliteFixture } from '../registry/_fixtures.ts';
+import { raw, startTestRegistry, type TestRegistry } from './_registry.ts';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+let reg: TestRegistry;
+beforeAll(async () => {
+  reg = await startTestRegistry(sqliteFixture());
+});
+afterAll(async () => {
+  await reg.close();
+});
+
+describe('openApiDocument', () => {
+  describe('when served at /openapi.json', () => {
+    it('lists exactly the routes the express router answers', async () => {
+      const doc = (await raw(reg.url, 'GET', '/openapi.json')).json as { openapi: string; paths: Record<string, Record<string, unknown>> };
+      expect(doc.openapi).toBe('3.1.0');
+      const app = createRegistryApp(reg.service.api, { logger: pino({ level: 'silent' }) });
+      const served = (app.router.stack as Layer[])
+        .filter((l) => l.route !== undefined)
+        .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${openApiPath(l.route!.path)}`))
+        .sort();
+      const documented = Object.entries(doc.paths)
+        .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+        .sort();
+      expect(documented).toEqual(served);
+      expect(served).toHaveLength(ROUTES.length);
+    });
+    it('answers every documented GET route without a path parameter, or names its 4xx', async () => {
+      for (const r of ROUTES.filter((x) => x.method === 'GET' && !x.path.includes(':') && x.auth === 'public')) {
+        const a = await raw(reg.url, 'GET', r.path);
+        // Routes with required query parameters answer 400 without them; the others 200.
+        expect([r.path, a.status]).toEqual([r.path, a.status === 400 ? 400 : 200]);
+      }
+    });
+  });
+
+  describe('when built from the route table', () => {
+    const doc = openApiDocument(ROUTES, { title: 't', version: '1' }) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[]; responses: Record<string, { description: string }>; requestBody?: unknown; security?: unknown }>> };
+    it('documents query and path parameters with their required flags', () => {
+      const entries = doc.paths['/v1/entries']!.get!;
+      expect(entries.parameters).toEqual([expect.objectContaining({ name: 'start', in: 'query', required: true }), expect.objectContaining({ name: 'end', in: 'query', required: false })]);
+      expect(doc.paths['/v1/trees/{tree}/proof']!.get!.parameters!.map((p) => [p.name, p.in, p.required])).toEqual([
+        ['tree', 'path', true],
+        ['leafIndex', 'query', true],
+        ['size', 'query', true],
+      ]);
+    });
+    it('documents the signed-request headers and security of signed routes only', () => {
+      const submit = doc.paths['/v1/entries']!.post!;
+      expect(submit.parameters!.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(['canopy-key-id', 'canopy-timestamp', 'canopy-nonce', 'canopy-signature']);
+      expect(submit.security).toEqual([{ canopySignature: [] }]);
+      expect(submit.requestBody).toBeDefined();
+      expect(doc.paths['/v1/entries']!.get!.security).toBeUndefined();
+    });
+    it('documents every error status a route can give, with its codes', () => {
+      const submit = doc.paths['/v1/entries']!.post!.responses;
+      expect(Object.keys(submit).sort()).toEqual(['201', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
+      expect(submit['422']!.description).toContain('PROOF_INVALID');
+      expect(submit['401']!.description).toContain('NONCE_REPLAYED');
+      for (const code of Object.keys(API_ERRORS)) expect(Object.values(doc.paths).some((ops) => Object.values(ops).some((op) => Object.values(op.responses).some((r) => r.description.includes(code)))) || code === 'METHOD_NOT_ALLOWED' || code === 'NOT_FOUND').toBe(true);
+    });
+  });
+});
