@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILD_DIR } from '../circuits/toolchain/project-root.ts';
-import type { CliIo } from '../prover/cli/io.ts';
-import { main } from '../prover/cli/main.ts';
 import type { DemoResult } from '../prover/cli/commands/demo.ts';
+import { runCanopy } from './_canopy.ts';
 
 const KEYS = join(BUILD_DIR, 'test-keys', 'demo');
 const work = mkdtempSync(join(tmpdir(), 'canopy-demo-'));
@@ -18,10 +17,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('canopy demo', () => {
   describe('when run on the bundled crop, farms and footprint', () => {
     it('proves the two clean farms, refuses the one with 2023 loss, verifies, and mints a lot with its PACT emissions', async () => {
-      let out = '';
-      let err = '';
-      const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
-      const code = await main(['node', 'canopy', 'demo', '--work', work, '--keys', KEYS, '--lot-kg', '1200', '--json'], io);
+      const { code, out, err } = await runCanopy(['demo', '--work', work, '--keys', KEYS, '--lot-kg', '1200', '--json']);
       expect(code, err).toBe(0);
       const r = JSON.parse(out) as DemoResult;
       expect(r.datasetRoot).toBe('2262517184010239590398625710509855641899159842548649030506850466242051024006');
@@ -43,9 +39,7 @@ describe('canopy demo', () => {
 
   describe('when --lot-kg is not a whole number of kilograms', () => {
     it('exits 1 naming the flag', async () => {
-      let err = '';
-      const io: CliIo = { out: () => {}, err: (t) => void (err += t), isTty: false };
-      const code = await main(['node', 'canopy', 'demo', '--work', join(work, 'x'), '--keys', KEYS, '--lot-kg', '1.5'], io);
+      const { code, err } = await runCanopy(['demo', '--work', join(work, 'x'), '--keys', KEYS, '--lot-kg', '1.5']);
       expect(code).toBe(1);
       expect(err).toMatch(/--lot-kg expected a whole number of kilograms, got "1\.5"/);
     });

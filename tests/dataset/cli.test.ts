@@ -5,28 +5,16 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../core/canonical-json.ts';
-import type { CliIo } from '../../prover/cli/io.ts';
-import { main } from '../../prover/cli/main.ts';
 import { commitOptionsFromFlags } from '../../prover/cli/commands/dataset.ts';
 import { formatDuration, formatRate } from '../../prover/cli/commands/_dataset-progress.ts';
 import { writeGeoTiff } from './_geotiff.ts';
 import { CROP, tempDir, writePair } from './_dirs.ts';
+import { runCanopy, type CanopyRun } from '../_canopy.ts';
 
 const CROP_ROOT = '2262517184010239590398625710509855641899159842548649030506850466242051024006';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function canopy(isTty: boolean, ...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty };
-  const code = await main(['node', 'canopy', ...args], io);
-  return { code, out, err };
-}
+type Run = CanopyRun;
+const canopy = (isTty: boolean, ...args: string[]): Promise<Run> => runCanopy(args, isTty);
 const run = (...args: string[]) => canopy(false, ...args);
 
 let dir: string;

@@ -5,26 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../prover/cli/io.ts';
-import { main } from '../../prover/cli/main.ts';
 import { parseCutoffYear, plotCheckOptionsFromFlags } from '../../prover/cli/commands/plot.ts';
 import { pngFileFor } from '../../prover/plot/check-file.ts';
 import { MAP_COLOURS } from '../../prover/plot/render-png.ts';
 import { commitCrop } from './_crop-dataset.ts';
+import { runCanopy, type CanopyRun } from '../_canopy.ts';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function canopy(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
-  const code = await main(['node', 'canopy', ...args], io);
-  return { code, out, err };
-}
+type Run = CanopyRun;
+const canopy = (...args: string[]): Promise<Run> => runCanopy(args);
 
 let ds: string;
 let tmp: string;

@@ -27,8 +27,6 @@ import { plotGeometryHash } from '../../core/geo/plot-geometry.ts';
 import { parsePlotMask, plotMaskHash } from '../../core/geo/plot-mask.ts';
 import { rasterisePlot } from '../../core/geo/rasterise.ts';
 import { ownerKey } from '../../core/lots/note.ts';
-import type { CliIo } from '../../prover/cli/io.ts';
-import { main } from '../../prover/cli/main.ts';
 import { parseFeatureIndex, plotProveOptionsFromFlags, plotVerifyOptionsFromFlags } from '../../prover/cli/commands/plot.ts';
 import { commitDataset } from '../../prover/dataset/commit.ts';
 import { closeDataset, openDataset, readTiles, readWindow, tileBlockProof } from '../../prover/dataset/read-window.ts';
@@ -38,6 +36,7 @@ import { formatPlotProofFile, parsePlotProofFile, type PlotProofFile } from '../
 import { plotProofCompanions, provePlotFile, type PlotProveResult } from '../../prover/plot/prove.ts';
 import { verifyPlotProofFile } from '../../prover/plot/verify.ts';
 import { commitCrop, LOSSYEAR, TREECOVER } from './_crop-dataset.ts';
+import { runCanopy, type CanopyRun } from '../_canopy.ts';
 
 const KEYS = join(BUILD_DIR, 'test-keys', 'demo');
 const PROFILE = 'demo';
@@ -47,19 +46,8 @@ let cleanup: () => void;
 let tmp: string;
 let clean: PlotProveResult;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function canopy(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
-  const code = await main(['node', 'canopy', ...args], io);
-  return { code, out, err };
-}
+type Run = CanopyRun;
+const canopy = (...args: string[]): Promise<Run> => runCanopy(args);
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 

@@ -13,22 +13,12 @@ import { defaultOutDir } from '../../circuits/toolchain/setup.ts';
 import { CanopyError } from '../../core/errors.ts';
 import { runServe, serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../../prover/cli/commands/registry.ts';
 import type { CliIo } from '../../prover/cli/io.ts';
-import { buildProgram, main } from '../../prover/cli/main.ts';
+import { buildProgram } from '../../prover/cli/main.ts';
 import { RegistryClient } from '../../registry/client.ts';
+import { runCanopy, type CanopyRun } from '../_canopy.ts';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function canopy(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
-  const code = await main(['node', 'canopy', ...args], io);
-  return { code, out, err };
-}
+type Run = CanopyRun;
+const canopy = (...args: string[]): Promise<Run> => runCanopy(args);
 
 /** A setup folder with a manifest listing one lot_mint key (the other files are named, not read). */
 function fakeSetup(dir: string): string {

@@ -16,24 +16,12 @@ import { BUNDLED_PTAU } from '../../circuits/toolchain/ptau.ts';
 import { curveHolders, ptauNew } from '../../circuits/toolchain/snarkjs.ts';
 import { membershipLeaf, membershipPublicSignals, membershipWitnessInput } from '../../core/circuits/membership.ts';
 import { IncrementalMerkleTree } from '../../core/merkle/incremental-merkle-tree.ts';
-import type { CliIo } from '../../prover/cli/io.ts';
-import { main } from '../../prover/cli/main.ts';
 import { ceremonyOptionsFromFlags } from '../../prover/cli/commands/ptau.ts';
 import { setupOptionsFromFlags } from '../../prover/cli/commands/setup.ts';
+import { runCanopy, type CanopyRun } from '../_canopy.ts';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function canopy(...args: string[]): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
-  const code = await main(['node', 'canopy', ...args], io);
-  return { code, out, err };
-}
+type Run = CanopyRun;
+const canopy = (...args: string[]): Promise<Run> => runCanopy(args);
 
 /** The last line a command wrote to stderr: the one-line error after any progress lines. */
 function lastLine(text: string): string {
