@@ -174,31 +174,49 @@ export interface HashBandsOptions {
 }
 
 /**
- * Hashes bands startBand..blocksY − 1 in order, reading band by + 1 while band by is hashed.
- * @throws the signal's reason if aborted between bands; errors of `readBand`/`hashBand`
+ * Hashes bands startBand..blocksY − 1 and reports them in order. Band by + 1 is read while
+ * band by is hashed, and band by's jobs are queued before band by − 1 is awaited, so a
+ * worker that finishes its last job of one band finds the next band's jobs waiting.
+ * @throws the signal's reason if aborted between bands (no band is reported after it);
+ *   errors of `readBand`/`hashBand`
  * @example await hashBands(plan, sources, rule, { startBand: 0, pool: null, onBand: (band, roots) => store(band.by, roots) });
  */
 export async function hashBands(plan: BandPlan, sources: BandSources, rule: LayerRule, options: HashBandsOptions): Promise<void> {
   const { startBand, pool, signal, onBand } = options;
   assertInteger(startBand, 'startBand', 0, plan.blocksY);
   // Two band buffers, reused: band by is read into slots[by % 2] while band by − 1 is hashed
-  // from the other. Band by + 2 is read into slot by % 2 only after band by was hashed, so a
-  // slot is never overwritten while the workers read it. Shared, so workers see the pixels
-  // without a copy, and allocated once, so memory does not wait for any thread's collector.
+  // from the other. Band by + 1 is read into slot (by + 1) % 2 only after band by − 1 was
+  // hashed and reported, so a slot is never overwritten while the workers read it. Shared,
+  // so workers see the pixels without a copy, and allocated once, so memory does not wait
+  // for any thread's collector.
   const size = plan.grid.width * Math.min(plan.blockPixels, plan.grid.height);
   const slots = [new Uint8Array(new SharedArrayBuffer(size)), new Uint8Array(new SharedArrayBuffer(size))];
   const read = (by: number) => readBand(plan, sources, rule, by, slots[by % 2]);
+  // Bands being hashed, oldest first; at most two (one per slot).
+  const hashing: { band: Band; roots: Promise<bigint[]> }[] = [];
+  const report = async () => {
+    const { band, roots } = hashing.shift()!;
+    const done = await roots;
+    signal?.throwIfAborted();
+    await onBand(band, done);
+  };
   let next: Promise<Band> | null = startBand < plan.blocksY ? read(startBand) : null;
   try {
     for (let by = startBand; by < plan.blocksY; by++) {
       signal?.throwIfAborted();
       const band: Band = await next!;
-      next = by + 1 < plan.blocksY ? read(by + 1) : null;
-      const roots = await hashBand(plan, band, pool);
-      await onBand(band, roots);
+      next = null;
+      const roots = hashBand(plan, band, pool);
+      // Awaited in order by report(); until then a failure must not count as unhandled.
+      roots.catch(() => undefined);
+      hashing.push({ band, roots });
+      if (hashing.length === 2) await report();
+      if (by + 1 < plan.blocksY) next = read(by + 1);
     }
+    while (hashing.length > 0) await report();
   } finally {
     // A prefetch abandoned by an error or an abort must not surface as an unhandled rejection.
     next?.catch(() => undefined);
+    for (const h of hashing) h.roots.catch(() => undefined);
   }
 }

@@ -11,9 +11,32 @@
  * @module
  */
 import { assertBytes, assertInteger } from '../../core/assert.ts';
-import { mortonLevels, type TileGrid } from '../../core/raster/dataset-tree.ts';
+import { merkleNode } from '../../core/merkle/merkle-node.ts';
+import { zeroHashes } from '../../core/merkle/zero-hashes.ts';
+import { type TileGrid } from '../../core/raster/dataset-tree.ts';
 import { mortonDecode } from '../../core/raster/morton.ts';
 import { extractTile, tileLeaf } from '../../core/raster/tile-leaf.ts';
+
+/**
+ * The two hashes of a block's subtree. The protocol's are `CANOPY_TILE_HASHER`; another
+ * implementation of the same functions (the benchmarks' circomlibjs baseline) may be
+ * passed to time it in the same pipeline. Both must throw on invalid input as
+ * `tileLeaf` and `merkleNode` do.
+ * @example const roots = blockRoots(shape, 0, 0, 4, window, CANOPY_TILE_HASHER);
+ */
+export interface TileHasher {
+  /** The leaf of tile (tileX, tileY) from its T² bytes: `tileLeaf`. */
+  leaf(tileX: number, tileY: number, pixels: Uint8Array, tileSize: number): bigint;
+  /** An inner node: `merkleNode`. */
+  node(left: bigint, right: bigint): bigint;
+}
+
+/**
+ * The protocol's hashes: core/raster/tile-leaf.ts and core/merkle/merkle-node.ts.
+ * @throws (its functions) TypeError or RangeError for invalid coordinates, tiles or nodes
+ * @example CANOPY_TILE_HASHER.node(0n, 0n) === zeroHashes(1)[1]
+ */
+export const CANOPY_TILE_HASHER: TileHasher = Object.freeze({ leaf: tileLeaf, node: merkleNode });
 
 /** Committed-layer pixels of a rectangle of the raster, row-major. */
 export interface PixelWindow {
@@ -39,10 +62,11 @@ export interface BlockShape {
  * order, levels[2b] = [block root].
  * @param shape - tile grid, tile size and block size
  * @param window - pixels covering every tile of the block that lies inside the raster
+ * @param hasher - the leaf and node hashes (default: the protocol's)
  * @throws {TypeError|RangeError} if the window does not cover the block's raster pixels
  * @example blockLevels({ tiles, tileSize: 16, blockLog2: 4 }, 0, 0, window).at(-1)[0]
  */
-export function blockLevels(shape: BlockShape, bx: number, by: number, window: PixelWindow): bigint[][] {
+export function blockLevels(shape: BlockShape, bx: number, by: number, window: PixelWindow, hasher: TileHasher = CANOPY_TILE_HASHER): bigint[][] {
   const { tiles, tileSize, blockLog2 } = shape;
   const span = 2 ** blockLog2;
   assertInteger(bx, 'bx', 0, Math.ceil(tiles.tilesX / span) - 1);
@@ -63,9 +87,22 @@ export function blockLevels(shape: BlockShape, bx: number, by: number, window: P
     // The window must start at or before the tile; it may end early only at the raster's edge.
     if (col < 0 || row < 0) throw new RangeError(`"window" expected to cover tile (${tx}, ${ty}), got one starting at (${window.col0}, ${window.row0})`);
     extractTile(window.pixels, window.width, window.height, col, row, tileSize, tile);
-    leaves[m] = tileLeaf(tx, ty, tile, tileSize);
+    leaves[m] = hasher.leaf(tx, ty, tile, tileSize);
   }
-  return mortonLevels(leaves, 2 * blockLog2);
+  // As mortonLevels (core/raster/dataset-tree.ts): two empty subtrees make an empty one, unhashed.
+  const height = 2 * blockLog2;
+  const zeros = zeroHashes(height);
+  const levels: bigint[][] = [leaves];
+  for (let level = 0; level < height; level++) {
+    const below = levels[level]!;
+    const above = new Array<bigint>(below.length / 2);
+    for (let j = 0; j < above.length; j++) {
+      const [l, r] = [below[2 * j]!, below[2 * j + 1]!];
+      above[j] = l === zeros[level] && r === zeros[level] ? zeros[level + 1]! : hasher.node(l, r);
+    }
+    levels.push(above);
+  }
+  return levels;
 }
 
 /**
@@ -73,11 +110,11 @@ export function blockLevels(shape: BlockShape, bx: number, by: number, window: P
  * @throws {TypeError|RangeError} as `blockLevels`
  * @example blockRoots(shape, 0, 3, 5, window) // roots of blocks (0..4, 3)
  */
-export function blockRoots(shape: BlockShape, bx0: number, by: number, count: number, window: PixelWindow): bigint[] {
+export function blockRoots(shape: BlockShape, bx0: number, by: number, count: number, window: PixelWindow, hasher: TileHasher = CANOPY_TILE_HASHER): bigint[] {
   assertInteger(count, 'count', 1);
   const roots: bigint[] = [];
   for (let i = 0; i < count; i++) {
-    const levels = blockLevels(shape, bx0 + i, by, window);
+    const levels = blockLevels(shape, bx0 + i, by, window, hasher);
     roots.push(levels[levels.length - 1]![0]!);
   }
   return roots;
