@@ -15,7 +15,6 @@
  * the first run (a few minutes on 2 cores) and reused afterwards.
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -31,6 +30,7 @@ import { withCurves } from '../../../circuits/toolchain/snarkjs.ts';
 import { commitDataset } from '../../dataset/commit.ts';
 import { checkPlotFile } from '../../plot/check-file.ts';
 import { provePlotFile } from '../../plot/prove.ts';
+import { randomFieldElement } from '../../plot/owner-secret.ts';
 import { verifyPlotProofFile } from '../../plot/verify.ts';
 import { printJson, type CliIo } from '../io.ts';
 import { progressPrinter } from './_progress.ts';
@@ -63,10 +63,6 @@ export interface DemoResult {
   proofsRefusedForOtherDataset: boolean;
   lot: { commitment: string; quantityGrams: string; emissionsGramsCo2e: string; gramsCo2ePerKg: number; proofVerifies: boolean; tamperedRefused: boolean };
   seconds: Record<string, number>;
-}
-
-function randomFieldElement(): bigint {
-  return BigInt(`0x${randomBytes(32).toString('hex')}`) % FIELD_ORDER;
 }
 
 /**
