@@ -33,7 +33,11 @@ export type CanopyErrorCode =
   | 'PASSPORT_UNDECRYPTABLE'
   | 'ENTRY_REJECTED'
   | 'STORE_CONFLICT'
-  | 'LOG_INCONSISTENT';
+  | 'LOG_INCONSISTENT'
+  | 'PARAMETER_UNKNOWN'
+  | 'CLAIM_REJECTED'
+  | 'AUDIT_FAILED'
+  | 'WALLET_CONFLICT';
 
 /**
  * An error with a code naming the failed check and a message quoting the bad value.
