@@ -60,7 +60,10 @@ export interface SnarkjsLog {
   errors: string[];
 }
 
+// snarkjs calls `log` too (progress of powersOfTau.newAccumulator every 100,000 points, so
+// only from 2^17 up): a logger without it throws "logger.log is not a function" there.
 interface Logger {
+  log(msg: string): void;
   debug(msg: string): void;
   info(msg: string): void;
   warn(msg: string): void;
@@ -179,7 +182,7 @@ function captureLog(onLine?: (line: string) => void): { logger: Logger; log: Sna
     if (level === 'error') log.errors.push(String(msg));
     onLine?.(line);
   };
-  return { logger: { debug: add('debug'), info: add('info'), warn: add('warn'), error: add('error') }, log };
+  return { logger: { log: add('info'), debug: add('debug'), info: add('info'), warn: add('warn'), error: add('error') }, log };
 }
 
 function failed(what: string, log: SnarkjsLog): CanopyError {
