@@ -18,6 +18,7 @@
 import type * as z from 'zod';
 import { assertInteger, assertString } from '../core/assert.ts';
 import { CanopyError } from '../core/errors.ts';
+import { fieldToString } from '../core/field.ts';
 import { type Checkpoint, parseCheckpoint } from '../core/note/checkpoint.ts';
 import { noteVerifier } from '../core/note/note-key.ts';
 import { openNote } from '../core/note/signed-note.ts';
@@ -28,7 +29,7 @@ import { signRequest } from './api/request-signature.ts';
 import * as s from './api/schemas.ts';
 import type { SubmissionRecord } from './api/submission-records.ts';
 import type { SignedCheckpoint } from './log/checkpoint.ts';
-import type { LogEntry, PartyRole } from './log/entry.ts';
+import type { ArtifactsEntry, LogEntry, PartyRole } from './log/entry.ts';
 import type { ConsistencyProof, InclusionProof } from './log/log-proofs.ts';
 import type { ServedEntry } from './log/registry-log.ts';
 import type { AppendReceipt } from './log/sequencer.ts';
@@ -59,6 +60,33 @@ export interface RegistryHealth {
   size: number;
   checkpointSize: number | null;
   verifier: { workers: number; queued: number; busy: number; verified: number; replaced: number } | null;
+}
+
+/** Where a leaf value sits in a tree (`GET /v1/trees/{tree}/leaves/{value}`). */
+export interface TreeLeafRecord {
+  tree: TreeName;
+  /** The leaf, canonical decimal. */
+  value: string;
+  /** The lowest index holding the value. */
+  leafIndex: number;
+  /** The log entry that appended that leaf. */
+  sequence: number;
+}
+
+/** Whether a nullifier is spent (`GET /v1/nullifiers/{value}`). */
+export interface NullifierRecord {
+  /** The nullifier, canonical decimal. */
+  nullifier: string;
+  spent: boolean;
+  /** The log entry that spent it, or null. */
+  sequence: number | null;
+}
+
+/** A witness the registry accepts cosignatures from: an active auditor and its cosigner key. */
+export interface Witness {
+  partyId: string;
+  /** C2SP cosignature/v1 verifier key (type 0x04). */
+  cosignerKey: string;
 }
 
 /** A checkpoint opened with the registry's key. */
@@ -200,6 +228,48 @@ export class RegistryClient {
   }
 
   /**
+   * Where a leaf value sits in the lots or plots tree, and which entry appended it.
+   * @throws {TypeError|RangeError} for a bad tree or a value that is not a field element;
+   *   {ApiError} NOT_FOUND if no leaf of the tree has that value
+   * @example (await client.treeLeaf('lots', commitment)).leafIndex
+   */
+  async treeLeaf(tree: TreeName, value: bigint): Promise<TreeLeafRecord> {
+    if (tree !== 'lots' && tree !== 'plots') throw new RangeError(`"tree" expected "lots" or "plots", got ${JSON.stringify(tree)}`);
+    return this.#json('GET', `/v1/trees/${tree}/leaves/${fieldToString(value, 'value')}`, s.treeLeafResponseSchema);
+  }
+
+  /**
+   * Whether a nullifier (or capacity issuance tag) is spent, and by which entry.
+   * @throws {TypeError|RangeError} for a value that is not a field element; {ApiError}
+   * @example (await client.nullifier(n)).spent
+   */
+  async nullifier(value: bigint): Promise<NullifierRecord> {
+    return this.#json('GET', `/v1/nullifiers/${fieldToString(value, 'value')}`, s.nullifierResponseSchema);
+  }
+
+  /**
+   * The witnesses: active auditors' cosigner keys (what a verifier demanding k cosignatures opens notes with).
+   * @throws {ApiError}
+   * @example (await client.witnesses()).map((w) => w.cosignerKey)
+   */
+  async witnesses(): Promise<Witness[]> {
+    return (await this.#json('GET', '/v1/witnesses', s.witnessesResponseSchema)).witnesses;
+  }
+
+  /**
+   * Hands the registry a checkpoint note carrying the auditor's cosignatures
+   * (core/note `cosignatureSigner`), signed by the auditor; the registry merges them into
+   * the stored checkpoint and serves them from then on.
+   * @returns the checkpoint with the merged cosignatures
+   * @throws {ApiError} ROLE_FORBIDDEN unless an auditor; NOTE_MALFORMED; COSIGNATURE_INVALID; NOT_FOUND; 401/403
+   * @example await client.cosign(signNote(openNote(note, [registry]), [cosignatureSigner(auditor.signerKey)]), auditor)
+   */
+  async cosign(note: string, auditor: RequestSigner): Promise<SignedCheckpoint> {
+    assertString(note, 'note', s.MAX_COSIGNED_NOTE_LENGTH);
+    return this.#json('POST', '/v1/checkpoints/cosignatures', s.signedCheckpointSchema, { body: { note }, signer: auditor });
+  }
+
+  /**
    * The roots of the latest checkpoint.
    * @throws {ApiError} NOT_FOUND before the first checkpoint
    * @example (await client.roots()).lots.root
@@ -272,6 +342,16 @@ export class RegistryClient {
   async revokeParty(partyId: string, reason: string, accreditor: RequestSigner): Promise<AppendReceipt> {
     assertString(partyId, 'partyId', 128);
     const r = await this.#json('POST', `/v1/admin/parties/${encodeURIComponent(partyId)}/revoke`, s.receiptsResponseSchema, { body: { reason }, signer: accreditor });
+    return r.receipts[0]!;
+  }
+
+  /**
+   * Pins circuit artifacts (an artifacts entry), signed by the accreditor.
+   * @throws {ApiError} ENTRY_MALFORMED, ADMIN_DISABLED, 401/403
+   * @example await client.addArtifacts(artifactsEntry(await loadArtifacts(dir)).body, accreditor)
+   */
+  async addArtifacts(body: ArtifactsEntry['body'], accreditor: RequestSigner): Promise<AppendReceipt> {
+    const r = await this.#json('POST', '/v1/admin/artifacts', s.receiptsResponseSchema, { body, signer: accreditor });
     return r.receipts[0]!;
   }
 

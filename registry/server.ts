@@ -5,7 +5,8 @@
  * `ApiResponse` back. The order of the chain:
  *
  *     rate limit (per client, 429)  →  body reader (raw bytes, size limit, 413)  →  route
- *     →  no route: 405 / 404        →  error middleware (body reader failures; 500 otherwise)
+ *     →  explorer page (`/`, `/explorer/*`, registry/explorer)  →  no route: 405 / 404
+ *     →  error middleware (body reader failures; 500 otherwise)
  *
  * Bodies are read as raw bytes (never parsed by express), because a signed request signs
  * the exact bytes; registry-api.ts parses them. Responses carry no stack traces; every
@@ -24,6 +25,8 @@ import { assertInteger, assertString } from '../core/assert.ts';
 import type { ApiRequest, ApiResponse } from './api/http.ts';
 import type { RegistryApi } from './api/registry-api.ts';
 import type { RegistryService } from './api/registry-service.ts';
+import { explorerHandler } from './explorer/explorer-handler.ts';
+import { withLogReadRoutes } from './tiles/log-read-routes.ts';
 
 /** Default largest request body, bytes (a plot attestation of 64 windows is about 64 KiB). */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -34,6 +37,8 @@ export interface RegistryAppOptions {
   bodyLimitBytes?: number;
   /** Request log (default: pino at level info on stdout). */
   logger?: Logger;
+  /** The registry's note verifier key, announced by the explorer page at `/` (default none: the page asks for it). */
+  registryKey?: string;
 }
 
 /** Options of `startRegistryServer`. */
@@ -122,6 +127,7 @@ export function createRegistryApp(api: RegistryApi, options: RegistryAppOptions 
     if (route.method === 'GET') app.get(route.path, handler);
     else app.post(route.path, readBody, handler);
   }
+  app.use(adapt(explorerHandler({ registryKey: options.registryKey ?? null })));
   app.use(adapt(async (req) => api.unmatched(req)));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     send(res, api.transportError(error, toApiRequest(req)));
@@ -139,7 +145,7 @@ export async function startRegistryServer(service: RegistryService, options: Reg
   assertInteger(port, 'options.port', 0, 65535);
   const host = options.host ?? '127.0.0.1';
   assertString(host, 'options.host', 255);
-  const app = createRegistryApp(service.api, options);
+  const app = withLogReadRoutes(createRegistryApp(service.api, { registryKey: service.log.verifierKey, ...options }), service, options);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
     s.once('error', reject);

@@ -23,6 +23,7 @@ export const API_ERRORS = {
   INVALID_BODY: [400, 'the body does not match the route schema'],
   ENTRY_MALFORMED: [400, 'an entry breaks a rule of the log format (registry/log/entry.ts)'],
   INVALID_INPUT: [400, 'an argument is out of range for the log (e.g. a size the log has not reached)'],
+  NOTE_MALFORMED: [400, 'the checkpoint note is not a well-formed signed note carrying a checkpoint'],
   AUTH_MISSING: [401, 'a signed-request header is missing'],
   AUTH_MALFORMED: [401, 'a signed-request header is malformed'],
   TIMESTAMP_STALE: [401, 'the request timestamp is more than the allowed window away from the server clock'],
@@ -36,6 +37,7 @@ export const API_ERRORS = {
   METHOD_NOT_ALLOWED: [405, 'the path exists but not with this method'],
   BODY_TOO_LARGE: [413, 'the body exceeds the size limit'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'a body must be sent as application/json'],
+  COSIGNATURE_INVALID: [422, 'the note carries no valid registry signature, no cosignature by the auditor, a signature that fails, or a cosignature dated in the future'],
   RATE_LIMITED: [429, 'too many requests from this client; retry after the Retry-After seconds'],
   INTERNAL: [500, 'the server failed; nothing was acknowledged'],
   UNAVAILABLE: [503, 'the server is overloaded or shutting down; retry later'],
@@ -59,7 +61,9 @@ export const STATE_REJECT_REASONS: readonly RejectReason[] = [
 
 /**
  * The status of a refusal reason: 409 for the state-dependent ones, 422 for an entry that
- * can never be accepted (PROOF_INVALID, NULLIFIER_REPEATED, WINDOWS_INCONSISTENT).
+ * this registry will not accept as it stands (PROOF_INVALID, NULLIFIER_REPEATED,
+ * WINDOWS_INCONSISTENT, PARAMETER_NOT_ALLOWED: a parameter outside the public tables, or a
+ * proof under a key no artifacts entry pinned).
  * @throws {RangeError} if `reason` is not a REJECT_REASONS key
  * @example rejectionStatus('PROOF_INVALID') // 422
  */

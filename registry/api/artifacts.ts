@@ -7,17 +7,20 @@
  *       "manifestSha256": "<64 hex: SHA-256 of manifest.json as stored>",
  *       "circuits": [ { "circuit": "lot_mint", "vkeyHash": "<64 hex: SHA-256 of the key file>",
  *                       "params": {}, "publicSignals": ["outCommitment"], "constraints": 507,
- *                       "ptauSha256": "<64 hex>", "vkey": { …snarkjs verification key… } } ] }
+ *                       "ptauSha256": "<64 hex>", "zkeyHash": "<64 hex>", "r1csHash": "<64 hex>",
+ *                       "vkey": { …snarkjs verification key… } } ] }
  *
  * Only circuits the log accepts (registry/log/circuit-signals.ts `CIRCUIT_IDS`) are
  * published; others in the folder (membership) are skipped. A proof bundle names its key
  * by `vkeyHash`, and the proof verifier pool holds exactly these keys, so a proof under any
  * other key is PROOF_INVALID.
  *
- * What the log does not do yet: pin these keys. The log has no entry type that records
- * the accepted keys, so a client learns them from this endpoint, over the same channel as
- * everything else; docs/registry-api.md states what the log needs (an artifact entry) to
- * make a key change visible in the append-only history.
+ * Pinning. `artifactsEntry` turns the published artifacts into an `artifacts` log entry
+ * (profile, and per circuit the manifest's SHA-256 of the verification key, proving key
+ * and r1cs); `pinArtifacts` appends it unless every (circuit, vkeyHash) of it is pinned
+ * already. Once the log holds an artifacts entry, the sequencer refuses proofs under keys
+ * no artifacts entry pinned (PARAMETER_NOT_ALLOWED), so a change of keys is an entry in
+ * the append-only history, not only a change of this endpoint's answer.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -28,6 +31,10 @@ import { CanopyError } from '../../core/errors.ts';
 import { artifactPath, checkEntry, MANIFEST_FILE, parseManifest } from '../../circuits/toolchain/manifest.ts';
 import type { VerificationKey } from '../../circuits/toolchain/prove.ts';
 import { CIRCUIT_IDS, type CircuitId } from '../log/circuit-signals.ts';
+import type { ArtifactsEntry, PinnedArtifacts } from '../log/entry.ts';
+import type { RegistryLog } from '../log/registry-log.ts';
+import type { AppendReceipt } from '../log/sequencer.ts';
+import type { Submitter } from '../store/store.ts';
 import type { AcceptedKey } from '../proof-verifier-pool.ts';
 
 /** One published circuit key. */
@@ -40,6 +47,10 @@ export interface PublishedCircuit {
   constraints: number;
   /** SHA-256 of the powers of tau the key was made from. */
   ptauSha256: string;
+  /** SHA-256 of the proving key file (manifest files.zkey.sha256). */
+  zkeyHash: string;
+  /** SHA-256 of the r1cs file (manifest files.r1cs.sha256). */
+  r1csHash: string;
   vkey: VerificationKey;
 }
 
@@ -93,6 +104,8 @@ export async function loadArtifacts(setupDir: string): Promise<PublishedArtifact
       publicSignals: entry.publicSignals,
       constraints: entry.constraints.total,
       ptauSha256: entry.ptau.sha256,
+      zkeyHash: entry.files.zkey.sha256,
+      r1csHash: entry.files.r1cs.sha256,
       vkey,
     });
   }
@@ -110,6 +123,35 @@ export async function loadArtifacts(setupDir: string): Promise<PublishedArtifact
  */
 export function acceptedKeys(artifacts: PublishedArtifacts): AcceptedKey[] {
   return artifacts.circuits.map((c) => ({ circuit: c.circuit, vkeyHash: c.vkeyHash, vkey: c.vkey }));
+}
+
+/**
+ * The artifacts entry pinning the published artifacts: the profile, and per circuit the
+ * SHA-256 of its verification key, proving key and r1cs.
+ * @throws {TypeError|RangeError} if a hash is malformed (when the entry is appended)
+ * @example artifactsEntry(await loadArtifacts('circuits/build/demo')).body.circuits.lot_mint.vkeyHash
+ */
+export function artifactsEntry(artifacts: PublishedArtifacts): ArtifactsEntry {
+  const circuits: Partial<Record<CircuitId, PinnedArtifacts>> = {};
+  for (const c of artifacts.circuits) circuits[c.circuit] = { vkeyHash: c.vkeyHash, zkeyHash: c.zkeyHash, r1csHash: c.r1csHash };
+  return { type: 'artifacts', version: 1, body: { profile: artifacts.profile, circuits } };
+}
+
+/**
+ * Appends the artifacts entry of `artifacts` unless the log already pins every
+ * (circuit, vkeyHash) of it: what the registry verifies is then what its log pins.
+ * @param submitter - recorded as the entry's submitter (the registry operator)
+ * @returns the receipt of the appended entry, or null when nothing needed pinning
+ * @throws as `RegistryLog.append`; whatever the store throws
+ * @example await pinArtifacts(log, artifacts, { keyId: log.origin, kind: 'operator', role: 'operator', submittedAt: Date.now() })
+ */
+export async function pinArtifacts(log: RegistryLog, artifacts: PublishedArtifacts, submitter: Submitter): Promise<AppendReceipt | null> {
+  const entry = artifactsEntry(artifacts);
+  const pinned = new Set((await log.store.readPinnedKeys()).map((k) => `${k.circuit}\n${k.vkeyHash}`));
+  const missing = Object.entries(entry.body.circuits).filter(([circuit, a]) => !pinned.has(`${circuit}\n${a!.vkeyHash}`));
+  if (missing.length === 0) return null;
+  const [receipt] = await log.append([entry], { submitter });
+  return receipt!;
 }
 
 function parseVerificationKey(text: string, source: string): VerificationKey {

@@ -7,11 +7,14 @@
  *     3 key        party routes: a registered party by id        → 403 KEY_UNKNOWN, KEY_REVOKED
  *                  admin routes: the configured accreditor key   → 403 ADMIN_DISABLED, KEY_UNKNOWN
  *     4 signature  Ed25519 over the signing string, that key     → 401 SIGNATURE_INVALID
- *     5 nonce      (key id, nonce) not seen within the window    → 401 NONCE_REPLAYED (503 if the cache is full)
+ *     5 nonce      (key id, nonce) not seen within the window    → 401 NONCE_REPLAYED (503 if the table is full)
  *
  * The nonce is recorded only after the signature verified, so nobody can burn another
- * party's nonces with forged requests. What a principal may do (its role) is the route's
- * check, not this one.
+ * party's nonces with forged requests. Where nonces are recorded is a `NonceRegistry`:
+ * the registry service records them in its store (store-nonces.ts), shared by every
+ * registry process on that store, so a request replayed to another process is refused
+ * too; `NonceCache` is the in-process table for a single process. What a principal may do
+ * (its role) is the route's check, not this one.
  * @module
  */
 import { assertInteger } from '../../core/assert.ts';
@@ -20,7 +23,7 @@ import { parseVerifierKey, NOTE_ALG_ED25519 } from '../../core/note/note-key.ts'
 import type { PartyRecord, RegistryStore } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import type { ApiRequest } from './http.ts';
-import { NonceCache } from './nonce-cache.ts';
+import { NonceCache, type NonceOutcome } from './nonce-cache.ts';
 import { bodyDigest, KEY_ID_PATTERN, parseSignatureHeaders, verifyRequestSignature } from './request-signature.ts';
 
 /** Accepted clock skew of signed requests, seconds (±5 minutes). */
@@ -36,6 +39,14 @@ export interface AccreditorKey {
   verifierKey: string;
 }
 
+/**
+ * Where accepted nonces are recorded: `remember` records (keyId, nonce) of a request
+ * signed at `timestamp` unless it was recorded before and is still within the window.
+ */
+export interface NonceRegistry {
+  remember(keyId: string, nonce: string, timestamp: number, nowSeconds: number): NonceOutcome | Promise<NonceOutcome>;
+}
+
 /** Who signed a request. */
 export type Principal = { kind: 'party'; keyId: string; party: PartyRecord } | { kind: 'accreditor'; keyId: string };
 
@@ -46,8 +57,8 @@ export interface AuthenticatorOptions {
   accreditor: AccreditorKey | null;
   /** Accepted clock skew in seconds (default 300). */
   windowSeconds?: number;
-  /** Nonce cache (default a new one for the window). */
-  nonces?: NonceCache;
+  /** Where nonces are recorded (default an in-process NonceCache for the window). */
+  nonces?: NonceRegistry;
   /** Clock in milliseconds (default Date.now). */
   now?: () => number;
 }
@@ -70,7 +81,7 @@ export class Authenticator {
   readonly #store: RegistryStore;
   readonly #accreditor: AccreditorKey | null;
   readonly #window: number;
-  readonly #nonces: NonceCache;
+  readonly #nonces: NonceRegistry;
   readonly #now: () => number;
 
   /**
@@ -84,6 +95,7 @@ export class Authenticator {
     this.#window = options.windowSeconds ?? SIGNED_REQUEST_WINDOW_SECONDS;
     assertInteger(this.#window, 'options.windowSeconds', 1, 86_400);
     this.#nonces = options.nonces ?? new NonceCache(this.#window);
+    if (typeof this.#nonces?.remember !== 'function') throw new TypeError('"options.nonces" expected a NonceRegistry');
     this.#now = options.now ?? Date.now;
   }
 
@@ -102,7 +114,7 @@ export class Authenticator {
     const nowSeconds = this.#freshness(h.timestamp);
     const { principal, publicKey } = await this.#key(h.keyId, as);
     this.#signature(req, h, publicKey);
-    this.#nonce(h, nowSeconds);
+    await this.#nonce(h, nowSeconds);
     return principal;
   }
 
@@ -147,8 +159,8 @@ export class Authenticator {
   }
 
   // Step 5.
-  #nonce(h: ReturnType<typeof parseSignatureHeaders>, nowSeconds: number): void {
-    const outcome = this.#nonces.remember(h.keyId, h.nonce, h.timestamp, nowSeconds);
+  async #nonce(h: ReturnType<typeof parseSignatureHeaders>, nowSeconds: number): Promise<void> {
+    const outcome = await this.#nonces.remember(h.keyId, h.nonce, h.timestamp, nowSeconds);
     if (outcome === 'replayed') throw new ApiError('NONCE_REPLAYED', `nonce ${h.nonce} of ${JSON.stringify(h.keyId)} was already used`);
     if (outcome === 'full') throw new ApiError('UNAVAILABLE', 'too many signed requests within the replay window; retry later');
   }

@@ -1,6 +1,7 @@
 /**
  * What the registry's handlers work with: the log, the published artifacts, the
- * authenticator, the auditor records, and the clock. Built by registry-service.ts (or by a
+ * authenticator, the auditor records (a reader: the store writes them with the entries),
+ * and the clock. Built by registry-service.ts (or by a
  * test, with any store and verifier); handlers receive it with their validated input.
  * @module
  */
@@ -23,8 +24,6 @@ export interface RegistryContext {
   openapi: () => unknown;
   /** Clock, milliseconds. */
   now: () => number;
-  /** Reports a failure that did not fail the request (e.g. an auditor record not written). */
-  reportFault: (error: unknown, what: string) => void;
 }
 
 /** A handler's validated input. */

@@ -5,8 +5,9 @@
  * Invariant: a request with timestamp t is accepted only while |now − t| ≤ window; so once
  * now > t + window the timestamp check alone refuses it, and its nonce can be forgotten.
  * An entry (key id, nonce) is therefore kept until t + window and swept after. The cache
- * lives in one process: several API processes in front of one database each keep their
- * own (docs/registry-api.md says what that leaves open).
+ * lives in one process, so it suits a registry of one process (and tests); the registry
+ * service records nonces in its store instead (store-nonces.ts), which every process on
+ * that store shares.
  *
  * Bounded: at most `maxEntries` nonces; when full even after a sweep, `remember` refuses
  * (fails closed) rather than forgetting a nonce that is still within its window.

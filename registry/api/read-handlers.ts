@@ -7,6 +7,8 @@
  * a range that is merely malformed is 400.
  * @module
  */
+import { cosignerVerifierKey } from '../../core/note/cosignature.ts';
+import { ed25519VerifierKey } from '../../core/note/note-key.ts';
 import type { TreeName } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import type { RouteHandler } from './context.ts';
@@ -84,6 +86,41 @@ export const consistencyProof: RouteHandler<unknown, { old: number; size: number
  */
 export const treeProof: RouteHandler<{ tree: TreeName }, { leafIndex: number; size: number }> = async (ctx, { params, query }) =>
   jsonResponse(200, await ctx.log.treeProof(params.tree, query.leafIndex, query.size));
+
+/**
+ * `GET /v1/trees/{tree}/leaves/{value}`: where a leaf value sits in a tree (the lowest index
+ * holding it) and which log entry appended it, from the store's index on leaf values.
+ * @throws {ApiError} NOT_FOUND if no committed leaf of the tree has that value (0 never does)
+ * @example await treeLeaf(ctx, { params: { tree: 'lots', value: commitment }, … }) // { tree, value, leafIndex, sequence }
+ */
+export const treeLeaf: RouteHandler<{ tree: TreeName; value: bigint }> = async (ctx, { params }) => {
+  const leaf = await ctx.log.store.findLeaf(params.tree, params.value);
+  if (leaf === null) throw new ApiError('NOT_FOUND', `no ${params.tree} leaf has the value ${params.value}`);
+  return jsonResponse(200, { tree: params.tree, value: params.value.toString(10), leafIndex: leaf.index, sequence: leaf.sequence });
+};
+
+/**
+ * `GET /v1/nullifiers/{value}`: whether a nullifier (or capacity issuance tag) was spent,
+ * and by which entry. 0 marks a disabled slot and is never spent.
+ * @throws never beyond store failures
+ * @example await nullifierStatus(ctx, { params: { value: n }, … }) // { nullifier, spent: true, sequence: 12 }
+ */
+export const nullifierStatus: RouteHandler<{ value: bigint }> = async (ctx, { params }) => {
+  const sequence = (await ctx.log.store.findNullifiers([params.value])).get(params.value) ?? null;
+  return jsonResponse(200, { nullifier: params.value.toString(10), spent: sequence !== null, sequence });
+};
+
+/**
+ * `GET /v1/witnesses`: the cosigner keys of the active auditors, the witnesses whose
+ * cosignatures the registry accepts (POST /v1/checkpoints/cosignatures) and serves.
+ * @throws never beyond store failures
+ * @example await witnessList(ctx, input) // { witnesses: [{ partyId: 'audit-1', cosignerKey: 'audit-1+…' }] }
+ */
+export const witnessList: RouteHandler = async (ctx) => {
+  const auditors = (await ctx.log.store.findPartiesByRole('auditor')).filter((p) => p.revokedAt === null);
+  const witnesses = auditors.map((p) => ({ partyId: p.partyId, cosignerKey: cosignerVerifierKey(ed25519VerifierKey(p.partyId, new Uint8Array(Buffer.from(p.publicKey, 'base64')))) }));
+  return jsonResponse(200, { witnesses }, { 'cache-control': 'no-cache' });
+};
 
 /**
  * `GET /v1/roots`: the lots and plots roots of the latest checkpoint, which proofs may use.

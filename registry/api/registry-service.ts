@@ -11,9 +11,18 @@
  * next tick, and appends go on.
  *
  * Tree depths. The lots tree has the depth of the lot circuits of the profile
- * (`lot_transition` and `capacity_mint` must agree, circuits/circuits.json). No circuit
- * reads the plots tree yet (docs/registry.md: capacity_issue will), so it gets the same
- * depth; `treeDepthsForProfile` states this in one place.
+ * (`lot_transition` and `capacity_mint` must agree, circuits/circuits.json). The plots tree
+ * has the same depth, and `capacity_issue`, the circuit that opens plots leaves, must say
+ * so (its `plotsDepth` equals the lots depth in every profile); `treeDepthsForProfile`
+ * states this in one place.
+ *
+ * Artifact pinning. With `pinArtifacts`, the service appends the artifacts entry of its
+ * artifacts at open unless the log already pins every one of their keys (artifacts.ts
+ * `pinArtifacts`), recorded with the registry operator as submitter; `canopy registry
+ * serve` does this, so a fresh registry pins what it verifies from its first entry.
+ *
+ * Replay protection. Signed requests' nonces are recorded in the store (store-nonces.ts),
+ * so several registry processes on one database refuse each other's replays.
  * @module
  */
 import { loadConfig, getProfile, type CircuitsConfig } from '../../circuits/toolchain/config.ts';
@@ -25,13 +34,14 @@ import { RegistryLog, type RegistryLogOptions } from '../log/registry-log.ts';
 import type { TreeDepths } from '../log/registry-trees.ts';
 import { ProofVerifierPool } from '../proof-verifier-pool.ts';
 import type { RegistryStore } from '../store/store.ts';
-import { acceptedKeys, type PublishedArtifacts } from './artifacts.ts';
-import { Authenticator, parseAccreditorKey } from './authenticator.ts';
+import { acceptedKeys, pinArtifacts, type PublishedArtifacts } from './artifacts.ts';
+import { Authenticator, parseAccreditorKey, SIGNED_REQUEST_WINDOW_SECONDS } from './authenticator.ts';
 import type { RegistryContext } from './context.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
 import { RegistryApi } from './registry-api.ts';
 import { ROUTES } from './routes.ts';
+import { StoreNonces } from './store-nonces.ts';
 import { SubmissionRecords } from './submission-records.ts';
 
 /** Default per-client rate limit: bursts of 200, 100 requests a second on average. */
@@ -67,6 +77,8 @@ export interface RegistryServiceOptions {
   rateLimit?: RateLimiterOptions | null;
   /** Accepted clock skew of signed requests, seconds (default 300). */
   windowSeconds?: number;
+  /** Append the artifacts entry of `artifacts` at open unless its keys are pinned already (default false). */
+  pinArtifacts?: boolean;
   /** Clock, ms (default Date.now). */
   now?: () => number;
   logger?: ServiceLogger;
@@ -87,6 +99,8 @@ export function treeDepthsForProfile(profile: string, config: CircuitsConfig = l
   const capacity = depthOf('capacity_mint');
   if (lots === undefined) throw new CanopyError('INVALID_INPUT', `circuit lot_transition has no depth for profile ${profile}`);
   if (capacity !== undefined && capacity !== lots) throw new CanopyError('INVALID_INPUT', `lot_transition (depth ${lots}) and capacity_mint (depth ${capacity}) disagree on the lots tree depth in profile ${profile}`);
+  const plots = config.circuits.capacity_issue?.profiles[profile]?.plotsDepth;
+  if (plots !== undefined && plots !== lots) throw new CanopyError('INVALID_INPUT', `capacity_issue (plotsDepth ${plots}) does not have the plots tree depth ${lots} (the lots tree's) in profile ${profile}`);
   return { lots, plots: lots };
 }
 
@@ -141,19 +155,24 @@ export class RegistryService {
       throw e;
     }
     let openapi: unknown = null;
+    const windowSeconds = options.windowSeconds ?? SIGNED_REQUEST_WINDOW_SECONDS;
+    const nonces = new StoreNonces(options.store, windowSeconds, { onSweepError: (error) => logger.warn({ err: error }, 'sweeping expired nonces failed') });
     const ctx: RegistryContext = {
       log,
       artifacts: options.artifacts,
-      authenticator: new Authenticator({ store: options.store, accreditor, windowSeconds: options.windowSeconds, now }),
+      authenticator: new Authenticator({ store: options.store, accreditor, windowSeconds, nonces, now }),
       submissions: new SubmissionRecords(options.store),
       verifierStats: () => pool?.stats() ?? null,
       openapi: () => (openapi ??= openApiDocument(ROUTES, { title: `Canopy registry ${log.origin}`, version: '1', description: 'Append-only log of Canopy entries with signed checkpoints; see docs/registry-api.md.' })),
       now,
-      reportFault: (error, what) => logger.error({ err: error }, what),
     };
     const api = new RegistryApi(ctx, ROUTES, { rateLimiter, onFault: (error, req) => logger.error({ err: error, method: req.method, target: req.target.slice(0, 200) }, 'request failed') });
     const service = new RegistryService(log, api, ctx, verifier, pool, logger, intervalMs);
     try {
+      if (options.pinArtifacts === true) {
+        const receipt = await pinArtifacts(log, options.artifacts, { keyId: log.origin, kind: 'operator', role: 'operator', submittedAt: Math.floor(now()) });
+        if (receipt !== null) logger.info({ sequence: receipt.sequence, circuits: options.artifacts.circuits.map((c) => c.circuit) }, 'artifacts pinned');
+      }
       await service.#signIfGrown();
     } catch (e) {
       await service.close();

@@ -12,15 +12,20 @@
  *     GET    /v1/proofs/inclusion?index&size       public       RFC 9162 inclusion proof
  *     GET    /v1/proofs/consistency?old&size       public       RFC 9162 consistency proof
  *     GET    /v1/trees/:tree/proof?leafIndex&size  public       Poseidon proof in the lots/plots tree
+ *     GET    /v1/trees/:tree/leaves/:value         public       where a leaf value is, which entry appended it
+ *     GET    /v1/nullifiers/:value                 public       whether a nullifier is spent, by which entry
  *     GET    /v1/roots                             public       roots of the latest checkpoint
  *     GET    /v1/artifacts                         public       accepted circuit keys
  *     GET    /v1/parties/:id                       public       a registered party
+ *     GET    /v1/witnesses                         public       cosigner keys of the active auditors
  *     GET    /openapi.json                         public       this table as OpenAPI 3.1
  *     GET    /healthz                              public       liveness
  *     POST   /v1/entries                           party        submit entries
  *     POST   /v1/admin/parties                     accreditor   register a party
  *     POST   /v1/admin/parties/:id/revoke          accreditor   revoke a party
+ *     POST   /v1/admin/artifacts                   accreditor   pin circuit artifacts
  *     GET    /v1/audit/submissions?start&end       auditor      who submitted what
+ *     POST   /v1/checkpoints/cosignatures          auditor      add a witness's cosignatures
  *
  * Paths use express's `:name` syntax; openapi.ts rewrites them to `{name}`.
  * @module
@@ -34,15 +39,18 @@ import {
   entryPage,
   health,
   inclusionProof,
+  nullifierStatus,
   oneEntry,
   openApi,
   partyRecord,
   publishedArtifacts,
   publishedRoots,
+  treeLeaf,
   treeProof,
+  witnessList,
 } from './read-handlers.ts';
 import * as s from './schemas.ts';
-import { addParty, auditSubmissions, revokeParty, submitEntries } from './write-handlers.ts';
+import { addArtifacts, addParty, auditSubmissions, cosignCheckpoint, revokeParty, submitEntries } from './write-handlers.ts';
 
 /** Who may call a route: anyone, a registered party, the accreditor, or a party with the auditor role. */
 export type RouteAuth = 'public' | 'party' | 'accreditor' | 'auditor';
@@ -67,7 +75,7 @@ export interface Route {
   handle: RouteHandler<any, any, any>;
 }
 
-const REFUSALS = ['ROLE_FORBIDDEN', 'ENTRY_MALFORMED', 'PROOF_INVALID', 'NULLIFIER_REPEATED', 'WINDOWS_INCONSISTENT', 'ROOT_NOT_PUBLISHED', 'DATASET_UNKNOWN', 'DATASET_EXISTS', 'NULLIFIER_SPENT', 'TREE_FULL'];
+const REFUSALS = ['ROLE_FORBIDDEN', 'ENTRY_MALFORMED', 'PROOF_INVALID', 'NULLIFIER_REPEATED', 'WINDOWS_INCONSISTENT', 'PARAMETER_NOT_ALLOWED', 'ROOT_NOT_PUBLISHED', 'DATASET_UNKNOWN', 'DATASET_EXISTS', 'NULLIFIER_SPENT', 'TREE_FULL'];
 
 /** Every route of the registry API. */
 export const ROUTES: readonly Route[] = [
@@ -107,6 +115,16 @@ export const ROUTES: readonly Route[] = [
     response: { status: 200, description: 'the Merkle proof (core/merkle JSON form)', schema: s.merkleProofSchema }, errors: ['NOT_FOUND', 'INVALID_INPUT'], handle: treeProof,
   },
   {
+    method: 'GET', path: '/v1/trees/:tree/leaves/:value', operationId: 'findTreeLeaf', tag: 'registry', auth: 'public', params: s.treeLeafParamsSchema,
+    summary: 'Where a leaf value (a lot or capacity commitment, a plot attestation leaf) sits in the lots or plots tree: its lowest index and the entry that appended it.',
+    response: { status: 200, description: 'the leaf', schema: s.treeLeafResponseSchema }, errors: ['NOT_FOUND'], handle: treeLeaf,
+  },
+  {
+    method: 'GET', path: '/v1/nullifiers/:value', operationId: 'getNullifier', tag: 'registry', auth: 'public', params: s.nullifierParamsSchema,
+    summary: 'Whether a nullifier (or capacity issuance tag) is spent, and by which entry.',
+    response: { status: 200, description: 'the nullifier state', schema: s.nullifierResponseSchema }, errors: [], handle: nullifierStatus,
+  },
+  {
     method: 'GET', path: '/v1/roots', operationId: 'getRoots', tag: 'registry', auth: 'public',
     summary: 'The lots and plots roots of the latest signed checkpoint (the newest roots a proof may use).',
     response: { status: 200, description: 'roots and leaf counts', schema: s.rootsResponseSchema }, errors: ['NOT_FOUND'], handle: publishedRoots,
@@ -120,6 +138,11 @@ export const ROUTES: readonly Route[] = [
     method: 'GET', path: '/v1/parties/:id', operationId: 'getParty', tag: 'registry', auth: 'public', params: s.partyParamsSchema,
     summary: 'A registered party: role, public key, registering and revoking entries.',
     response: { status: 200, description: 'the party', schema: s.partyResponseSchema }, errors: ['NOT_FOUND'], handle: partyRecord,
+  },
+  {
+    method: 'GET', path: '/v1/witnesses', operationId: 'listWitnesses', tag: 'registry', auth: 'public',
+    summary: 'The witnesses: each active auditor’s party id and C2SP cosignature/v1 verifier key, derived from its registered Ed25519 key.',
+    response: { status: 200, description: 'witnesses', schema: s.witnessesResponseSchema }, errors: [], handle: witnessList,
   },
   {
     method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', tag: 'service', auth: 'public',
@@ -147,8 +170,18 @@ export const ROUTES: readonly Route[] = [
     response: { status: 201, description: 'revoked', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED', 'PARTY_UNKNOWN', 'PARTY_REVOKED'], handle: revokeParty,
   },
   {
+    method: 'POST', path: '/v1/admin/artifacts', operationId: 'addArtifacts', tag: 'admin', auth: 'accreditor', body: s.addArtifactsBodySchema,
+    summary: 'Pins circuit artifacts (artifacts entry): from then on a proof is accepted only under a pinned verification key. Signed by the accreditor.',
+    response: { status: 201, description: 'pinned', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED'], handle: addArtifacts,
+  },
+  {
     method: 'GET', path: '/v1/audit/submissions', operationId: 'listSubmissions', tag: 'audit', auth: 'auditor', query: s.submissionsQuerySchema,
     summary: `Who submitted entries [start, end) (at most ${s.MAX_SUBMISSION_PAGE}): party id, role, time. Signed by a party with the auditor role; the log itself records no submitter.`,
     response: { status: 200, description: 'submission records', schema: s.submissionsResponseSchema }, errors: ['ROLE_FORBIDDEN', 'INVALID_QUERY'], handle: auditSubmissions,
+  },
+  {
+    method: 'POST', path: '/v1/checkpoints/cosignatures', operationId: 'cosignCheckpoint', tag: 'audit', auth: 'auditor', body: s.cosignBodySchema,
+    summary: 'Adds a witness’s C2SP cosignatures to a checkpoint the registry signed; served from then on with the checkpoint. Signed by a party with the auditor role, whose registered key is the cosigner key.',
+    response: { status: 200, description: 'the checkpoint with the merged cosignatures', schema: s.signedCheckpointSchema }, errors: ['ROLE_FORBIDDEN', 'NOTE_MALFORMED', 'COSIGNATURE_INVALID', 'NOT_FOUND'], handle: cosignCheckpoint,
   },
 ];

@@ -13,10 +13,12 @@
  * @module
  */
 import * as z from 'zod';
+import { FIELD_ORDER } from '../../core/field.ts';
 import { TLOG_MAX_SIZE } from '../../core/tlog/tree-size.ts';
 import { MAX_HISTORY } from '../log/checkpoint.ts';
 import { CIRCUIT_IDS, type CircuitId } from '../log/circuit-signals.ts';
 import { MAX_PLOT_WINDOWS, MAX_TEXT_LENGTH, PARTY_ROLES } from '../log/entry.ts';
+import { SUBMITTER_KINDS } from '../store/store.ts';
 import { MAX_SUBMISSION_PAGE, MAX_SUBMIT_ENTRIES } from './submission-records.ts';
 
 /** Most entries one `GET /v1/entries` page returns. */
@@ -27,8 +29,18 @@ export const MAX_CHECKPOINTS_PAGE = Math.min(100, MAX_HISTORY);
 
 const CONTROL_FREE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 
+const DECIMAL = /^(0|[1-9][0-9]{0,76})$/;
+
 /** A canonical decimal field element (the log checks it is below r). */
-export const decimalSchema = z.string().regex(/^(0|[1-9][0-9]{0,76})$/).describe('canonical decimal integer, a BN254 field element');
+export const decimalSchema = z.string().regex(DECIMAL).describe('canonical decimal integer, a BN254 field element');
+/**
+ * A field element in a path: a canonical decimal below the BN254 scalar field order r,
+ * parsed to a bigint.
+ */
+export const fieldParamSchema: z.ZodType<bigint, string> = decimalSchema
+  // zod runs refinements after a failed check too: BigInt only sees canonical decimals.
+  .refine((v) => DECIMAL.test(v) && BigInt(v) < FIELD_ORDER, { message: 'expected a field element below the BN254 scalar field order' })
+  .transform((v) => BigInt(v));
 /** 64 lowercase hex digits. */
 export const hex64Schema = z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256, 64 lowercase hex digits');
 /** Canonical base64 of 32 bytes. */
@@ -71,6 +83,18 @@ export const proofBundleSchema = z.strictObject({
   publicSignals: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), z.union([decimalSchema, z.array(decimalSchema).min(1).max(16)])),
 });
 
+/** The SHA-256s of one circuit's setup artifacts (an artifacts entry). */
+export const pinnedArtifactsSchema = z.strictObject({ vkeyHash: hex64Schema, zkeyHash: hex64Schema, r1csHash: hex64Schema });
+
+/** The body of an artifacts entry: the setup profile and the pinned artifacts of 1.. circuits. */
+export const artifactsBodySchema = z.strictObject({
+  profile: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).describe('setup profile name'),
+  circuits: z
+    .partialRecord(z.enum(CIRCUIT_IDS as [CircuitId, ...CircuitId[]]), pinnedArtifactsSchema)
+    .refine((c) => Object.keys(c).length > 0, { message: 'expected at least one circuit' })
+    .describe('circuit id → SHA-256 of its verification key, proving key and r1cs (the setup manifest’s files)'),
+});
+
 /** A registry log entry (registry/log/entry.ts). */
 export const logEntrySchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -83,6 +107,8 @@ export const logEntrySchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('plot-attestation'), version: z.literal(1), body: z.strictObject({ windows: z.array(proofBundleSchema).min(1).max(MAX_PLOT_WINDOWS) }) }),
   z.strictObject({ type: z.literal('lot-mint'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
   z.strictObject({ type: z.literal('transition'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
+  z.strictObject({ type: z.literal('capacity-issue'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
+  z.strictObject({ type: z.literal('artifacts'), version: z.literal(1), body: artifactsBodySchema }),
 ]);
 
 // ---- request bodies ----
@@ -93,6 +119,14 @@ export const submitBodySchema = z.strictObject({ entries: z.array(logEntrySchema
 export const addPartyBodySchema = z.strictObject({ partyId: partyIdSchema, role: roleSchema, publicKey: base64HashSchema });
 /** `POST /v1/admin/parties/{id}/revoke`. */
 export const revokePartyBodySchema = z.strictObject({ reason: textSchema(0) });
+/** `POST /v1/admin/artifacts`: the artifacts entry's body. */
+export const addArtifactsBodySchema = artifactsBodySchema;
+/** Longest checkpoint note `POST /v1/checkpoints/cosignatures` takes (a note of 100 signatures is about 12 KiB). */
+export const MAX_COSIGNED_NOTE_LENGTH = 65_536;
+/** `POST /v1/checkpoints/cosignatures`: a signed checkpoint note with the auditor's cosignature lines. */
+export const cosignBodySchema = z.strictObject({
+  note: z.string().min(1).max(MAX_COSIGNED_NOTE_LENGTH).describe('the checkpoint note as served, with one or more C2SP cosignature/v1 lines by the auditor'),
+});
 
 // ---- queries and path parameters ----
 
@@ -112,6 +146,10 @@ export const submissionsQuerySchema = z.strictObject({ start: uintParam(), end: 
 export const seqParamsSchema = z.strictObject({ seq: uintParam() });
 /** `{tree}`: lots or plots. */
 export const treeParamsSchema = z.strictObject({ tree: z.enum(['lots', 'plots']) });
+/** `{tree}` and `{value}` of `/v1/trees/{tree}/leaves/{value}`. */
+export const treeLeafParamsSchema = z.strictObject({ tree: z.enum(['lots', 'plots']), value: fieldParamSchema });
+/** `{value}` of `/v1/nullifiers/{value}`. */
+export const nullifierParamsSchema = z.strictObject({ value: fieldParamSchema });
 /** `{id}`: a party id. */
 export const partyParamsSchema = z.strictObject({ id: partyIdSchema });
 
@@ -162,6 +200,8 @@ export const artifactsResponseSchema = z.strictObject({
       publicSignals: z.array(z.string()),
       constraints: z.number().int(),
       ptauSha256: hex64Schema,
+      zkeyHash: hex64Schema.describe('SHA-256 of the proving key file (setup manifest files.zkey.sha256)'),
+      r1csHash: hex64Schema.describe('SHA-256 of the r1cs file (setup manifest files.r1cs.sha256)'),
       vkey: z.looseObject({ protocol: z.literal('groth16'), curve: z.literal('bn128'), nPublic: z.number().int() }).describe('snarkjs verification key'),
     }),
   ),
@@ -194,8 +234,30 @@ export const healthResponseSchema = z.strictObject({
 });
 /** `GET /v1/audit/submissions`. */
 export const submissionsResponseSchema = z.strictObject({
-  submissions: z.array(z.strictObject({ sequence: z.number().int(), keyId: z.string(), kind: z.enum(['party', 'accreditor']), role: z.string(), submittedAt: z.number().int() })),
+  submissions: z.array(z.strictObject({ sequence: z.number().int(), keyId: z.string(), kind: z.enum(SUBMITTER_KINDS), role: z.string(), submittedAt: z.number().int() })),
   unrecorded: z.array(z.number().int()),
+});
+/** `GET /v1/trees/{tree}/leaves/{value}`. */
+export const treeLeafResponseSchema = z.strictObject({
+  tree: z.enum(['lots', 'plots']),
+  value: decimalSchema,
+  leafIndex: z.number().int().describe('the lowest index holding the value'),
+  sequence: z.number().int().describe('the log entry that appended that leaf'),
+});
+/** `GET /v1/nullifiers/{value}`. */
+export const nullifierResponseSchema = z.strictObject({
+  nullifier: decimalSchema,
+  spent: z.boolean(),
+  sequence: z.number().int().nullable().describe('the log entry that spent it, or null'),
+});
+/** `GET /v1/witnesses`. */
+export const witnessesResponseSchema = z.strictObject({
+  witnesses: z.array(
+    z.strictObject({
+      partyId: partyIdSchema,
+      cosignerKey: z.string().describe('C2SP cosignature/v1 verifier key (type 0x04) of the auditor’s registered Ed25519 key, named by its party id'),
+    }),
+  ),
 });
 
 /** The outline of `GET /openapi.json`. */

@@ -1,26 +1,36 @@
 /**
- * The signed routes: submission by registered parties, party administration by the
- * accreditor, and the auditor's read of who submitted what. Authentication (who signed)
- * is done before a handler runs (registry-api.ts); a handler checks what that principal
- * may do, then appends.
+ * The signed routes: submission by registered parties, party administration and artifact
+ * pinning by the accreditor, and the auditor's routes (who submitted what; witness
+ * cosignatures of checkpoints). Authentication (who signed) is done before a handler runs
+ * (registry-api.ts); a handler checks what that principal may do, then acts.
  *
  * Who may submit what (`SUBMIT_PERMISSIONS`):
  *
  *     role        entry types via POST /v1/entries
- *     supplier    plot-attestation, lot-mint, transition
+ *     supplier    plot-attestation, lot-mint, transition, capacity-issue
  *     publisher   dataset
- *     accreditor  — (party entries go through /v1/admin/parties, signed with the accreditor key)
- *     auditor     — (reads /v1/audit/submissions)
+ *     accreditor  — (party and artifacts entries go through /v1/admin/…, signed with the accreditor key)
+ *     auditor     — (reads /v1/audit/submissions, cosigns checkpoints)
+ *
+ * Artifacts entries are the accreditor's: the accreditor decides which parties may submit
+ * and, by the same authority, under which circuit keys their proofs count. (The registry
+ * operator also appends the artifacts entry of its setup folder at start; see
+ * registry-service.ts.) No party role may submit one, so a supplier cannot pin a key of its
+ * own making.
  *
  * Every failure leaves the log unchanged: a forbidden or malformed entry is refused before
- * `append`, and `append` itself is all or nothing. The auditor record of an acknowledged
- * request is written after the append; if that write fails the request still succeeds (the
- * entries are in the log and a retry would be refused as a duplicate) and the failure is
- * reported to the operator.
+ * `append`, and `append` itself is all or nothing. The submitter record of each entry is
+ * written by the store in the same transaction as the entry (submission-records.ts).
  * @module
  */
-import type { EntryType, LogEntry, PartyRole } from '../log/entry.ts';
+import { CanopyError } from '../../core/errors.ts';
+import { parseCheckpoint } from '../../core/note/checkpoint.ts';
+import { cosignatureTimestamp, cosignatureVerifier, cosignerVerifierKey } from '../../core/note/cosignature.ts';
+import { ed25519VerifierKey, noteVerifier } from '../../core/note/note-key.ts';
+import { openNote } from '../../core/note/signed-note.ts';
+import type { ArtifactsEntry, EntryType, LogEntry, PartyRole } from '../log/entry.ts';
 import type { AppendReceipt } from '../log/sequencer.ts';
+import type { Submitter } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import type { Principal } from './authenticator.ts';
 import type { RegistryContext, RouteHandler } from './context.ts';
@@ -28,9 +38,12 @@ import { isInputError } from './error-response.ts';
 import { jsonResponse } from './http.ts';
 import { MAX_SUBMISSION_PAGE } from './submission-records.ts';
 
+/** How far in the future (by the registry clock) a cosignature's timestamp may lie, seconds. */
+export const COSIGNATURE_MAX_FUTURE_SECONDS = 300;
+
 /** Entry types each role may submit through POST /v1/entries. */
 export const SUBMIT_PERMISSIONS: Readonly<Record<PartyRole, readonly EntryType[]>> = {
-  supplier: ['plot-attestation', 'lot-mint', 'transition'],
+  supplier: ['plot-attestation', 'lot-mint', 'transition', 'capacity-issue'],
   publisher: ['dataset'],
   accreditor: [],
   auditor: [],
@@ -50,8 +63,7 @@ export const submitEntries: RouteHandler<unknown, unknown, { entries: LogEntry[]
       throw new ApiError('ROLE_FORBIDDEN', `a ${party.role} may not submit ${e.type} entries${allowed.length ? ` (only ${allowed.join(', ')})` : ''}`, { index });
     }
   });
-  const receipts = await append(ctx, body.entries);
-  await record(ctx, receipts, { keyId: party.partyId, kind: 'party', role: party.role });
+  const receipts = await append(ctx, body.entries, { keyId: party.partyId, kind: 'party', role: party.role, submittedAt: Math.floor(ctx.now()) });
   return jsonResponse(201, { receipts });
 };
 
@@ -62,8 +74,7 @@ export const submitEntries: RouteHandler<unknown, unknown, { entries: LogEntry[]
  */
 export const addParty: RouteHandler<unknown, unknown, { partyId: string; role: PartyRole; publicKey: string }> = async (ctx, { body, principal }) => {
   const who = requireAccreditor(principal);
-  const receipts = await append(ctx, [{ type: 'party-registration', version: 1, body: { partyId: body.partyId, role: body.role, publicKey: body.publicKey } }]);
-  await record(ctx, receipts, { keyId: who.keyId, kind: 'accreditor', role: 'accreditor' });
+  const receipts = await append(ctx, [{ type: 'party-registration', version: 1, body: { partyId: body.partyId, role: body.role, publicKey: body.publicKey } }], accreditorSubmitter(ctx, who));
   return jsonResponse(201, { receipts });
 };
 
@@ -74,9 +85,54 @@ export const addParty: RouteHandler<unknown, unknown, { partyId: string; role: P
  */
 export const revokeParty: RouteHandler<{ id: string }, unknown, { reason: string }> = async (ctx, { params, body, principal }) => {
   const who = requireAccreditor(principal);
-  const receipts = await append(ctx, [{ type: 'party-revocation', version: 1, body: { partyId: params.id, reason: body.reason } }]);
-  await record(ctx, receipts, { keyId: who.keyId, kind: 'accreditor', role: 'accreditor' });
+  const receipts = await append(ctx, [{ type: 'party-revocation', version: 1, body: { partyId: params.id, reason: body.reason } }], accreditorSubmitter(ctx, who));
   return jsonResponse(201, { receipts });
+};
+
+/**
+ * `POST /v1/admin/artifacts` (signed by the accreditor): appends an artifacts entry pinning
+ * circuit keys; from then on a proof under a key no artifacts entry pinned is refused.
+ * @throws {ApiError} ENTRY_MALFORMED for a body the log finds malformed
+ * @example await addArtifacts(ctx, { body: { profile: 'demo', circuits: { lot_mint: { vkeyHash, zkeyHash, r1csHash } } }, principal, … })
+ */
+export const addArtifacts: RouteHandler<unknown, unknown, ArtifactsEntry['body']> = async (ctx, { body, principal }) => {
+  const who = requireAccreditor(principal);
+  const receipts = await append(ctx, [{ type: 'artifacts', version: 1, body: { profile: body.profile, circuits: body.circuits } }], accreditorSubmitter(ctx, who));
+  return jsonResponse(201, { receipts });
+};
+
+/**
+ * `POST /v1/checkpoints/cosignatures` (signed by an auditor): a witness's cosignatures of a
+ * checkpoint the registry signed. The auditor's cosigner key is derived from its
+ * registered key (`cosignerVerifierKey(ed25519VerifierKey(partyId, publicKey))`); the note
+ * must carry the registry's signature, at least one cosignature by that key, every
+ * signature by a known key valid, no cosignature dated more than
+ * COSIGNATURE_MAX_FUTURE_SECONDS ahead of the registry clock, and the text of a stored
+ * checkpoint. The verified cosignatures are merged into the stored note (others' are
+ * dropped), which GET /checkpoint and GET /v1/checkpoints then serve.
+ * @throws {ApiError} ROLE_FORBIDDEN unless an auditor; NOTE_MALFORMED; COSIGNATURE_INVALID;
+ *   NOT_FOUND if no stored checkpoint has the note's text
+ * @example await cosignCheckpoint(ctx, { body: { note: cosigned }, principal, … }) // 200 SignedCheckpoint
+ */
+export const cosignCheckpoint: RouteHandler<unknown, unknown, { note: string }> = async (ctx, { body, principal }) => {
+  const party = requireParty(principal);
+  if (party.role !== 'auditor') throw new ApiError('ROLE_FORBIDDEN', `only an auditor may cosign checkpoints, not a ${party.role}`);
+  const witnessKey = cosignerVerifierKey(ed25519VerifierKey(party.partyId, new Uint8Array(Buffer.from(party.publicKey, 'base64'))));
+  const witness = cosignatureVerifier(witnessKey);
+  try {
+    const opened = openNote(body.note, [noteVerifier(ctx.log.verifierKey), witness]);
+    parseCheckpoint(opened.text);
+    const mine = opened.sigs.filter((sig) => sig.name === witness.name && sig.keyHash === witness.keyHash);
+    if (mine.length === 0) throw new ApiError('COSIGNATURE_INVALID', `the note carries no cosignature by ${party.partyId}'s cosigner key ${witnessKey}`);
+    const latestAllowed = Math.floor(ctx.now() / 1000) + COSIGNATURE_MAX_FUTURE_SECONDS;
+    for (const sig of mine) {
+      const t = cosignatureTimestamp(sig);
+      if (t > latestAllowed) throw new ApiError('COSIGNATURE_INVALID', `the cosignature of ${party.partyId} is dated ${t}, more than ${COSIGNATURE_MAX_FUTURE_SECONDS} s after the registry clock`);
+    }
+    return jsonResponse(200, await ctx.log.checkpoints.addCosignatures(body.note, [witnessKey]));
+  } catch (e) {
+    throw cosignError(e);
+  }
 };
 
 /**
@@ -104,9 +160,28 @@ function requireAccreditor(principal: Principal | null): Extract<Principal, { ki
   return principal;
 }
 
-async function append(ctx: RegistryContext, entries: LogEntry[]): Promise<AppendReceipt[]> {
+function accreditorSubmitter(ctx: RegistryContext, who: Extract<Principal, { kind: 'accreditor' }>): Submitter {
+  return { keyId: who.keyId, kind: 'accreditor', role: 'accreditor', submittedAt: Math.floor(ctx.now()) };
+}
+
+// The note library's refusals, as API codes; anything else passes through unchanged.
+function cosignError(e: unknown): unknown {
+  if (!(e instanceof CanopyError)) return e;
+  switch (e.code) {
+    case 'NOTE_MALFORMED':
+    case 'CHECKPOINT_MALFORMED':
+      return new ApiError('NOTE_MALFORMED', e.message, { cause: e });
+    case 'SIGNATURE_INVALID':
+    case 'NOTE_UNVERIFIED':
+      return new ApiError('COSIGNATURE_INVALID', e.message, { cause: e });
+    default:
+      return e;
+  }
+}
+
+async function append(ctx: RegistryContext, entries: LogEntry[], submitter: Submitter): Promise<AppendReceipt[]> {
   try {
-    return await ctx.log.append(entries);
+    return await ctx.log.append(entries, { submitter });
   } catch (e) {
     // The log's own shape checks (canonical values, signal names, sizes) are bad input here.
     if (isInputError(e)) throw new ApiError('ENTRY_MALFORMED', e.message, { cause: e });
@@ -114,10 +189,3 @@ async function append(ctx: RegistryContext, entries: LogEntry[]): Promise<Append
   }
 }
 
-async function record(ctx: RegistryContext, receipts: AppendReceipt[], who: { keyId: string; kind: 'party' | 'accreditor'; role: string }): Promise<void> {
-  try {
-    await ctx.submissions.record(receipts, who, ctx.now());
-  } catch (e) {
-    ctx.reportFault(e, `submission record of entries ${receipts[0]?.sequence}..${receipts[receipts.length - 1]?.sequence} by ${who.keyId} not written`);
-  }
-}

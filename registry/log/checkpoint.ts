@@ -25,7 +25,8 @@
  * passed 4 against its predecessor, any two stored checkpoints are consistent.
  *
  * Cosignatures (C2SP tlog-cosignature): `addCosignatures(note, witnessKeys)` merges the
- * witnesses' signatures from a note into the stored checkpoint with the same text.
+ * witnesses' signatures from a note into the stored checkpoint with the same text; the
+ * stored signature lines keep their order and new ones are appended after them.
  * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -232,7 +233,12 @@ export class CheckpointSigner {
         const have = new Set(current.sigs.map(sigKey));
         const added = incoming.sigs.filter((s) => !this.#isOwn(s) && !have.has(sigKey(s)));
         if (added.length === 0) return toSigned(stored);
-        const merged: Note = { text: current.text, sigs: [...current.sigs, ...added], unverifiedSigs: current.unverifiedSigs };
+        // Stored lines keep their order (the registry's first, earlier witnesses next, whether
+        // or not their keys were given now); new cosignatures follow them.
+        const lines = stored.note.slice(stored.note.lastIndexOf('\n\n') + 2).split('\n');
+        const at = (sig: { base64: string }) => lines.findIndex((line) => line.endsWith(` ${sig.base64}`));
+        const kept = [...current.sigs, ...current.unverifiedSigs].sort((x, y) => at(x) - at(y));
+        const merged: Note = { text: current.text, sigs: [...kept, ...added], unverifiedSigs: [] };
         const text = signNote(merged, []);
         try {
           await this.#store.replaceCheckpointNote(size, text, stored.note);

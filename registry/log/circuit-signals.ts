@@ -12,7 +12,7 @@
  *
  * The order and the names come from the circuits' JS twins in core/circuits/
  * (`LOT_TRANSITION_PUBLIC_SIGNALS`, `LOT_MINT_PUBLIC_SIGNALS`, `CAPACITY_MINT_PUBLIC_SIGNALS`,
- * `PLOT_WINDOW_PUBLIC_SIGNALS`), which circuits/circuits.json repeats; a test holds the two
+ * `CAPACITY_ISSUE_PUBLIC_SIGNALS`, `PLOT_WINDOW_PUBLIC_SIGNALS`), which circuits/circuits.json repeats; a test holds the two
  * equal. An array signal is written `name[n]` (fixed length) or `name[param]`, whose
  * length is a template parameter bounded here. Each circuit has at most one
  * parameter-length array, so the snarkjs array names back unambiguously
@@ -20,6 +20,7 @@
  * @module
  */
 import { assertArray, rangeError, typeError } from '../../core/assert.ts';
+import { CAPACITY_ISSUE_PUBLIC_SIGNALS } from '../../core/circuits/capacity-issue.ts';
 import { CAPACITY_MINT_PUBLIC_SIGNALS } from '../../core/circuits/capacity-mint.ts';
 import { LOT_MINT_PUBLIC_SIGNALS } from '../../core/circuits/lot-mint.ts';
 import { LOT_TRANSITION_MAX_INPUTS, LOT_TRANSITION_PUBLIC_SIGNALS } from '../../core/circuits/lot-transition.ts';
@@ -31,6 +32,7 @@ export const CIRCUIT_PUBLIC_SIGNALS = {
   lot_transition: LOT_TRANSITION_PUBLIC_SIGNALS,
   lot_mint: LOT_MINT_PUBLIC_SIGNALS,
   capacity_mint: CAPACITY_MINT_PUBLIC_SIGNALS,
+  capacity_issue: CAPACITY_ISSUE_PUBLIC_SIGNALS,
   plot_window: PLOT_WINDOW_PUBLIC_SIGNALS,
 } as const satisfies Record<string, readonly string[]>;
 

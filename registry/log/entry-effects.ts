@@ -2,7 +2,7 @@
  * What appending one entry does to the registry's state, read from the entry through the
  * interpretation tables (interpretation.ts): the proofs to verify, the roots to check,
  * the nullifiers to spend, the leaves to append to each Poseidon tree, the dataset or
- * party it registers. The sequencer applies effects; an auditor replaying the log derives
+ * party it registers, the circuit keys it pins. The sequencer applies effects; an auditor replaying the log derives
  * the same effects from the same bytes, so both trees and the nullifier set are a function
  * of the log alone.
  *
@@ -14,7 +14,7 @@
 import { assertInteger } from '../../core/assert.ts';
 import { parseField } from '../../core/field.ts';
 import type { Groth16Proof } from '../../circuits/toolchain/prove.ts';
-import type { PartyChange } from '../store/store.ts';
+import type { PartyChange, PinnedKey } from '../store/store.ts';
 import { type CircuitId, flattenPublicSignals, signalValues } from './circuit-signals.ts';
 import { assertLogEntry, type LogEntry, type ProofBundle } from './entry.ts';
 import { INTERPRETATIONS, type RootSet } from './interpretation.ts';
@@ -44,6 +44,8 @@ export interface EntryEffects {
   datasetRoot: bigint | null;
   /** Party registered or revoked, or null. */
   party: PartyChange | null;
+  /** Circuit keys pinned (an artifacts entry), in circuit id order. */
+  pinnedKeys: PinnedKey[];
 }
 
 /**
@@ -57,7 +59,7 @@ export interface EntryEffects {
 export function entryEffects(entry: LogEntry, index = 0): EntryEffects {
   assertLogEntry(entry, 'entry');
   assertInteger(index, 'index');
-  const fx: EntryEffects = { proofs: [], roots: [], nullifiers: [], lotsLeaves: [], plotsLeaves: [], datasetRoot: null, party: null };
+  const fx: EntryEffects = { proofs: [], roots: [], nullifiers: [], lotsLeaves: [], plotsLeaves: [], datasetRoot: null, party: null, pinnedKeys: [] };
   switch (entry.type) {
     case 'party-registration':
       fx.party = { kind: 'register', partyId: entry.body.partyId, role: entry.body.role, publicKey: entry.body.publicKey };
@@ -73,7 +75,14 @@ export function entryEffects(entry: LogEntry, index = 0): EntryEffects {
       return fx;
     case 'lot-mint':
     case 'transition':
+    case 'capacity-issue':
       applyProofs(fx, entry.type, [entry.body.proof], index);
+      return fx;
+    case 'artifacts':
+      // Canonical JSON sorts members, so circuit id order is the order of the entry bytes.
+      fx.pinnedKeys = Object.keys(entry.body.circuits)
+        .sort()
+        .map((circuit) => ({ circuit, vkeyHash: entry.body.circuits[circuit as CircuitId]!.vkeyHash }));
       return fx;
   }
 }

@@ -26,6 +26,8 @@
  * | `plot-attestation`   | `windows`: 1..64 ProofBundles of `plot_window`                  |
  * | `lot-mint`           | `proof`: a ProofBundle of `lot_mint` or `capacity_mint`         |
  * | `transition`         | `proof`: a ProofBundle of `lot_transition`                      |
+ * | `capacity-issue`     | `proof`: a ProofBundle of `capacity_issue`                      |
+ * | `artifacts`          | `profile`, `circuits`: { <circuit id>: { `vkeyHash`, `zkeyHash`, `r1csHash` } } (64 hex each, the setup manifest's SHA-256s) |
  *
  * What each proof-bearing entry adds to the trees and the nullifier set is fixed by
  * interpretation.ts, by signal name. Entries name no submitter: the proofs exist so that
@@ -59,13 +61,13 @@ export const MAX_PLOT_WINDOWS = 64;
 export const MAX_TEXT_LENGTH = 500;
 
 /** Every entry type, in the order the docs list them. */
-export const ENTRY_TYPES = ['party-registration', 'party-revocation', 'dataset', 'plot-attestation', 'lot-mint', 'transition'] as const;
+export const ENTRY_TYPES = ['party-registration', 'party-revocation', 'dataset', 'plot-attestation', 'lot-mint', 'transition', 'capacity-issue', 'artifacts'] as const;
 
 /** The type of a log entry. */
 export type EntryType = (typeof ENTRY_TYPES)[number];
 
 /** Entry types whose body carries zk proofs. */
-export type ProofEntryType = 'plot-attestation' | 'lot-mint' | 'transition';
+export type ProofEntryType = 'plot-attestation' | 'lot-mint' | 'transition' | 'capacity-issue';
 
 /** Roles a party may be registered with. */
 export const PARTY_ROLES = ['supplier', 'publisher', 'accreditor', 'auditor'] as const;
@@ -127,8 +129,35 @@ export interface TransitionEntry {
   body: { proof: ProofBundle };
 }
 
+/** Issues a plot's harvest capacity for one year (capacity_issue): a capacity note in the lots tree. */
+export interface CapacityIssueEntry {
+  type: 'capacity-issue';
+  version: 1;
+  body: { proof: ProofBundle };
+}
+
+/** The SHA-256s of one circuit's setup artifacts, as its setup manifest records them. */
+export interface PinnedArtifacts {
+  /** The verification key file: what proof bundles name as `vkeyHash`. */
+  vkeyHash: string;
+  /** The proving key (zkey) file. */
+  zkeyHash: string;
+  /** The compiled constraint system (r1cs) file. */
+  r1csHash: string;
+}
+
+/**
+ * Pins circuit artifacts: from this entry on, a proof is accepted only under a verification
+ * key some artifacts entry pinned for its circuit (docs/registry.md, "Artifact pinning").
+ */
+export interface ArtifactsEntry {
+  type: 'artifacts';
+  version: 1;
+  body: { profile: string; circuits: Partial<Record<CircuitId, PinnedArtifacts>> };
+}
+
 /** A registry log entry. */
-export type LogEntry = PartyRegistrationEntry | PartyRevocationEntry | DatasetEntry | PlotAttestationEntry | LotMintEntry | TransitionEntry;
+export type LogEntry = PartyRegistrationEntry | PartyRevocationEntry | DatasetEntry | PlotAttestationEntry | LotMintEntry | TransitionEntry | CapacityIssueEntry | ArtifactsEntry;
 
 // C0 and C1 controls, DEL, and the line and paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -174,9 +203,28 @@ export function assertLogEntry(value: unknown, title: string): asserts value is 
       return;
     }
     case 'lot-mint':
-    case 'transition': {
+    case 'transition':
+    case 'capacity-issue': {
       const b = plainObject(e.body, t, ['proof']);
       assertProofBundle(b.proof, `${t}.proof`, ENTRY_CIRCUITS[type]);
+      return;
+    }
+    case 'artifacts': {
+      const b = plainObject(e.body, t, ['profile', 'circuits']);
+      assertString(b.profile, `${t}.profile`, 64);
+      if (!/^[a-z][a-z0-9_]*$/.test(b.profile)) rangeError(`${t}.profile`, 'profile name of [a-z][a-z0-9_]*, 1..64 characters', b.profile);
+      if (typeof b.circuits !== 'object' || b.circuits === null || Array.isArray(b.circuits) || Object.getPrototypeOf(b.circuits) !== Object.prototype) {
+        typeError(`${t}.circuits`, 'plain object of circuit ids', b.circuits);
+      }
+      const ids = Object.keys(b.circuits);
+      if (ids.length === 0) rangeError(`${t}.circuits`, 'at least one circuit', '{}');
+      for (const id of ids) {
+        assertCircuitId(id, `${t}.circuits key`);
+        const c = plainObject((b.circuits as Record<string, unknown>)[id], `${t}.circuits.${id}`, ['vkeyHash', 'zkeyHash', 'r1csHash']);
+        assertHex64(c.vkeyHash, `${t}.circuits.${id}.vkeyHash`);
+        assertHex64(c.zkeyHash, `${t}.circuits.${id}.zkeyHash`);
+        assertHex64(c.r1csHash, `${t}.circuits.${id}.r1csHash`);
+      }
       return;
     }
   }

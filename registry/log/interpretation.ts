@@ -21,10 +21,12 @@
  * | `lot-mint`         | `lot_mint`       | —                         | —                   | `outCommitment`                        | —                 | —                       |
  * | `lot-mint`         | `capacity_mint`  | `root` → published lots   | `capacityNullifier` | `lotCommitment`, `remainderCommitment` | —                 | —                       |
  * | `plot-attestation` | `plot_window`    | `datasetRoot` → datasets  | —                   | —                                      | `attestationLeaf` | `datasetRoot`, `cutoffCode` |
+ * | `capacity-issue`   | `capacity_issue` | `plotsRoot` → published plots | `issueTag`      | `capacityCommitment`                   | —                 | —                       |
  *
- * Signals not named here (inCommodity, outCommodity, factorNum, factorDen, cutoffCode) are
- * statements the proof makes public for verifiers of a claim; the registry records them
- * in the entry and checks nothing about them beyond the proof.
+ * Signals not named here are public parameters: the registry checks some of them against
+ * the protocol's public tables before it verifies the proof (parameter-checks.ts: a
+ * transition's conversion, a capacity issuance's yield ceiling, cut-off and harvest year)
+ * and records all of them in the entry for the verifiers of a claim.
  * @module
  */
 import type { CircuitId } from './circuit-signals.ts';
@@ -67,6 +69,10 @@ export const INTERPRETATIONS: { readonly [T in ProofEntryType]: Readonly<Partial
   'plot-attestation': {
     plot_window: { roots: [{ signal: 'datasetRoot', in: 'dataset-root' }], nullifiers: none, lotsLeaves: none, plotsLeaves: ['attestationLeaf'], shared: ['datasetRoot', 'cutoffCode'] },
   },
+  'capacity-issue': {
+    // The issuance tag shares the nullifier set: one capacity note per (attestation, harvest year).
+    capacity_issue: { roots: [{ signal: 'plotsRoot', in: 'published-plots-root' }], nullifiers: ['issueTag'], lotsLeaves: ['capacityCommitment'], plotsLeaves: none, shared: none },
+  },
 };
 
 /** The circuits each proof-bearing entry type may carry: the keys of its table. */
@@ -74,4 +80,5 @@ export const ENTRY_CIRCUITS: { readonly [T in ProofEntryType]: readonly CircuitI
   transition: Object.keys(INTERPRETATIONS.transition) as CircuitId[],
   'lot-mint': Object.keys(INTERPRETATIONS['lot-mint']) as CircuitId[],
   'plot-attestation': Object.keys(INTERPRETATIONS['plot-attestation']) as CircuitId[],
+  'capacity-issue': Object.keys(INTERPRETATIONS['capacity-issue']) as CircuitId[],
 };

@@ -28,7 +28,7 @@ import { decodeEntry, type LogEntry } from './entry.ts';
 import { type ConsistencyProof, type InclusionProof, proveConsistency, proveInclusion } from './log-proofs.ts';
 import type { ProofVerifier } from './proof-verifier.ts';
 import type { TreeDepths } from './registry-trees.ts';
-import { type AppendReceipt, Sequencer, type SequencerOptions } from './sequencer.ts';
+import { type AppendOptions, type AppendReceipt, Sequencer, type SequencerOptions } from './sequencer.ts';
 
 /** Most entries `readEntries` returns at once. */
 export const MAX_READ_ENTRIES = 1000;
@@ -45,7 +45,7 @@ export interface RegistryLogOptions {
   depths: TreeDepths;
   /** Sequencer tuning (group size, snapshots, retries). */
   sequencer?: Pick<SequencerOptions, 'maxGroupEntries' | 'snapshotEvery' | 'maxConflictRetries' | 'useSnapshots'>;
-  /** Clock for checkpoints' `signedAt` (default Date.now). */
+  /** Clock, milliseconds: checkpoints' `signedAt` and the harvest-year window of capacity issuance (default Date.now). */
   now?: () => number;
 }
 
@@ -76,7 +76,7 @@ export class RegistryLog {
    */
   static async open(options: RegistryLogOptions): Promise<RegistryLog> {
     if (typeof options !== 'object' || options === null) throw new TypeError(`"options" expected RegistryLogOptions, got ${String(options)}`);
-    const sequencer = await Sequencer.open({ ...options.sequencer, store: options.store, verifier: options.verifier, depths: options.depths });
+    const sequencer = await Sequencer.open({ ...options.sequencer, store: options.store, verifier: options.verifier, depths: options.depths, now: options.now });
     const checkpoints = new CheckpointSigner({ store: options.store, sequencer, origin: options.origin, signerKey: options.signerKey, now: options.now });
     return new RegistryLog(options.store, sequencer, checkpoints);
   }
@@ -92,12 +92,13 @@ export class RegistryLog {
   }
 
   /**
-   * Appends entries all-or-nothing; resolves once they are durably stored (Sequencer.append).
-   * @throws {TypeError|RangeError} malformed entry; {EntryRejectedError} refused entry; store or verifier failures
-   * @example const receipts = await log.append([entry])
+   * Appends entries all-or-nothing; resolves once they are durably stored (Sequencer.append),
+   * with the submitter (if given) stored beside each entry in the same transaction.
+   * @throws {TypeError|RangeError} malformed entry or submitter; {EntryRejectedError} refused entry; store or verifier failures
+   * @example const receipts = await log.append([entry], { submitter: { keyId: 'mill-7', kind: 'party', role: 'supplier', submittedAt: Date.now() } })
    */
-  append(entries: readonly LogEntry[]): Promise<AppendReceipt[]> {
-    return this.sequencer.append(entries);
+  append(entries: readonly LogEntry[], options: AppendOptions = {}): Promise<AppendReceipt[]> {
+    return this.sequencer.append(entries, options);
   }
 
   /**

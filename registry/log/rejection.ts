@@ -27,6 +27,8 @@ export const REJECT_REASONS = {
   PARTY_UNKNOWN: 'no party with this id is registered',
   PARTY_REVOKED: 'the party is already revoked',
   TREE_FULL: 'the lots or plots tree has no room for the leaves of the entry',
+  PARAMETER_NOT_ALLOWED:
+    'a public parameter is not one the protocol allows (a conversion outside the processing rules; a capacity issuance at another yield ceiling, a later cut-off or a harvest year other than this or last year), or the proof names a verification key no artifacts entry pinned',
 } as const;
 
 /** A reason code of `REJECT_REASONS`. */

@@ -1,27 +1,34 @@
 /**
- * The sequencer: the one writer of the registry log. `append(entries)` checks entries,
- * assigns their sequence numbers, and stores each entry with its stored hashes, tree
- * leaves, nullifiers and registrations in one store transaction; it resolves only after
- * that transaction committed durably.
+ * The sequencer: the one writer of the registry log. `append(entries, { submitter })`
+ * checks entries, assigns their sequence numbers, and stores each entry with its stored
+ * hashes, tree leaves, nullifiers, registrations, pinned keys and submitter row in one
+ * store transaction; it resolves only after that transaction committed durably.
  *
  * An append call goes through named steps, in order; any failure leaves the log unchanged:
  *
  *     1 shape        assertLogEntry, canonical encoding           → TypeError / RangeError
  *     2 effects      interpretation tables (entry-effects.ts)     → NULLIFIER_REPEATED, WINDOWS_INCONSISTENT
- *     3 proofs       ProofVerifier.verify for every proof         → PROOF_INVALID
- *     4 state        against the committed log (+ earlier entries of the same commit):
+ *     3 parameters   public tables (parameter-checks.ts)          → PARAMETER_NOT_ALLOWED
+ *     4 proofs       ProofVerifier.verify for every proof         → PROOF_INVALID
+ *     5 state        against the committed log (+ earlier entries of the same commit):
  *                    roots published in a signed checkpoint       → ROOT_NOT_PUBLISHED
  *                    dataset roots registered by a dataset entry  → DATASET_UNKNOWN
  *                    nullifiers unspent, not repeated in the call → NULLIFIER_SPENT, NULLIFIER_REPEATED
  *                    dataset / party / key not yet registered     → DATASET_EXISTS, PARTY_EXISTS, KEY_IN_USE
  *                    revoked party registered and active          → PARTY_UNKNOWN, PARTY_REVOKED
+ *                    proof keys pinned, once any key is pinned    → PARAMETER_NOT_ALLOWED
  *                    room in the Poseidon trees                   → TREE_FULL
- *     5 sequence     numbers size, size + 1, …; storedHashes per entry
- *     6 commit       store.appendBatch: one transaction, compare-and-set on the head
- *     7 apply        leaves appended to the in-memory trees; the call resolves
+ *     6 sequence     numbers size, size + 1, …; storedHashes per entry
+ *     7 commit       store.appendBatch: one transaction, compare-and-set on the head
+ *     8 apply        leaves appended to the in-memory trees; the call resolves
  *
- * Steps 1–3 depend on the entry alone and run concurrently for concurrent calls (proof
- * verification is the slow part). Steps 4–7 run in one in-process queue: calls waiting
+ * Artifact pinning: once any artifacts entry is in the log (or earlier in the same
+ * commit), a proof is accepted only if an artifacts entry pinned its (circuit, vkeyHash);
+ * before the first one, every key the verifier accepts is. Pinned keys are read from the
+ * store at every commit, so a key pinned by another process counts at once.
+ *
+ * Steps 1–4 depend on the entry alone (and the clock) and run concurrently for concurrent
+ * calls (proof verification is the slow part). Steps 5–8 run in one in-process queue: calls waiting
  * there are committed together (group commit, up to `maxGroupEntries` entries per
  * transaction), each call all-or-nothing on its own, in arrival order.
  *
@@ -29,7 +36,7 @@
  * - sequence numbers are dense: the store's compare-and-set (`STORE_CONFLICT` when another
  *   writer moved the head) lets exactly one transaction claim each size, in this process
  *   through the queue, across processes through the store's lock; on a conflict the
- *   sequencer re-reads the head, catches its trees up, and re-runs step 4 onwards;
+ *   sequencer re-reads the head, catches its trees up, and re-runs step 5 onwards;
  * - a call is acknowledged only after its commit; a commit whose outcome is unknown (the
  *   database went away) rejects the call, and the next head read shows whether it landed;
  * - the trees hold exactly the stored leaves of the committed prefix the sequencer last
@@ -42,10 +49,11 @@ import { type Hash, leafHash } from '../../core/tlog/hash.ts';
 import type { HashReader } from '../../core/tlog/hash-reader.ts';
 import { storedHashCount, storedHashesForLeafHash } from '../../core/tlog/stored-hash.ts';
 import { treeHash } from '../../core/tlog/tree-hash.ts';
-import type { AppendRecord, PartyRecord, RegistryStore, StoreHead } from '../store/store.ts';
+import { assertSubmitter, type AppendRecord, type PartyRecord, type RegistryStore, type StoreHead, type Submitter } from '../store/store.ts';
 import { SerialQueue } from './_serial-queue.ts';
 import { type EntryEffects, entryEffects } from './entry-effects.ts';
 import { encodeEntry, type LogEntry } from './entry.ts';
+import { checkParameters } from './parameter-checks.ts';
 import { assertProofVerifier, type ProofVerifier } from './proof-verifier.ts';
 import { RegistryTrees, type TreeDepths, type TreesView } from './registry-trees.ts';
 import { EntryRejectedError } from './rejection.ts';
@@ -67,6 +75,14 @@ export interface SequencerOptions {
   maxConflictRetries?: number;
   /** Restore the trees from snapshots when usable (default true). */
   useSnapshots?: boolean;
+  /** Clock in milliseconds, for the harvest-year window of parameter-checks.ts (default Date.now). */
+  now?: () => number;
+}
+
+/** Options of one `append` call. */
+export interface AppendOptions {
+  /** Who submitted the entries: stored beside each of them in the same transaction, never hashed. */
+  submitter?: Submitter | null;
 }
 
 /** What the registry acknowledges for one appended entry. JSON-safe. */
@@ -101,6 +117,7 @@ interface Prepared {
 
 interface Pending {
   entries: Prepared[];
+  submitter: Submitter | null;
   done: boolean;
   resolve(receipts: AppendReceipt[]): void;
   reject(error: unknown): void;
@@ -114,6 +131,8 @@ interface StateView {
   datasets: Map<bigint, number>;
   parties: Map<string, PartyRecord>;
   keys: Map<string, PartyRecord>;
+  /** Pinned (circuit, vkeyHash) pairs, as `pinKey` strings. */
+  pinned: Set<string>;
 }
 
 /** What earlier entries of the same commit add to the state. */
@@ -123,11 +142,13 @@ class Overlay {
   readonly partyIds = new Set<string>();
   readonly keys = new Set<string>();
   readonly revoked = new Set<string>();
+  readonly pinned = new Set<string>();
   lots = 0;
   plots = 0;
 
   merge(other: Overlay): void {
     for (const [n, i] of other.nullifiers) this.nullifiers.set(n, i);
+    for (const k of other.pinned) this.pinned.add(k);
     for (const d of other.datasets) this.datasets.add(d);
     for (const p of other.partyIds) this.partyIds.add(p);
     for (const k of other.keys) this.keys.add(k);
@@ -147,6 +168,7 @@ export class Sequencer {
   readonly #maxGroupEntries: number;
   readonly #snapshotEvery: number;
   readonly #maxConflictRetries: number;
+  readonly #now: () => number;
   #head: StoreHead;
   #draining = false;
   #leavesSinceSnapshot = 0;
@@ -155,6 +177,7 @@ export class Sequencer {
 
   private constructor(options: Required<Omit<SequencerOptions, 'depths' | 'useSnapshots'>>, trees: RegistryTrees, head: StoreHead) {
     this.#store = options.store;
+    this.#now = options.now;
     this.#verifier = options.verifier;
     this.#maxGroupEntries = options.maxGroupEntries;
     this.#snapshotEvery = options.snapshotEvery;
@@ -180,9 +203,11 @@ export class Sequencer {
     assertInteger(snapshotEvery, 'options.snapshotEvery');
     const maxConflictRetries = options.maxConflictRetries ?? 100;
     assertInteger(maxConflictRetries, 'options.maxConflictRetries', 0, 1_000_000);
+    const now = options.now ?? Date.now;
+    if (typeof now !== 'function') throw new TypeError('"options.now" expected a clock function returning milliseconds');
     const head = await store.head();
     const trees = await RegistryTrees.open(store, head, options.depths, options.useSnapshots ?? true);
-    return new Sequencer({ store, verifier, maxGroupEntries, snapshotEvery, maxConflictRetries }, trees, head);
+    return new Sequencer({ store, verifier, maxGroupEntries, snapshotEvery, maxConflictRetries, now }, trees, head);
   }
 
   /** Read access to the Poseidon trees, as of the last commit or refresh. */
@@ -203,20 +228,27 @@ export class Sequencer {
   /**
    * Appends entries, all or none, and resolves after they are durably stored.
    * @param entries - 1..MAX_APPEND_ENTRIES entries (attacker-controlled)
+   * @param options - the submitter to record beside every entry of the call
    * @returns one receipt per entry, in order, with consecutive sequence numbers
-   * @throws {TypeError|RangeError} if an entry is malformed;
+   * @throws {TypeError|RangeError} if an entry or the submitter is malformed;
    *   {EntryRejectedError} ENTRY_REJECTED with a reason (see the module comment);
    *   whatever the verifier or the store throws (nothing acknowledged)
-   * @example const [receipt] = await sequencer.append([datasetEntry])
+   * @example const [receipt] = await sequencer.append([datasetEntry], { submitter: { keyId: 'pub-1', kind: 'party', role: 'publisher', submittedAt: Date.now() } })
    */
-  async append(entries: readonly LogEntry[]): Promise<AppendReceipt[]> {
+  async append(entries: readonly LogEntry[], options: AppendOptions = {}): Promise<AppendReceipt[]> {
     assertArray(entries, 'entries', 1, MAX_APPEND_ENTRIES);
+    if (typeof options !== 'object' || options === null) throw new TypeError(`"options" expected AppendOptions, got ${String(options)}`);
+    const submitter = options.submitter ?? null;
+    if (submitter !== null) assertSubmitter(submitter, 'options.submitter');
     // Steps 1 and 2: shape, encoding and effects, from the entries alone.
     const prepared = entries.map((entry, i): Prepared => {
       const bytes = encodeEntry(entry);
       return { entry, bytes, leafHash: leafHash(bytes), effects: entryEffects(entry, i) };
     });
-    // Step 3: every proof, concurrently; the first failure in entry order is reported.
+    // Step 3: public parameters against the protocol's tables, before any proof is verified.
+    const now = Math.floor(this.#now());
+    entries.forEach((entry, i) => checkParameters(entry, i, now));
+    // Step 4: every proof, concurrently; the first failure in entry order is reported.
     const checks = prepared.flatMap((p, i) => p.effects.proofs.map((proof) => ({ i, proof })));
     const results = await Promise.all(checks.map(({ proof: p }) => this.#verifier.verify(p.circuit, p.vkeyHash, p.publicSignals, p.proof)));
     const bad = results.findIndex((ok) => ok !== true);
@@ -224,9 +256,9 @@ export class Sequencer {
       const { i, proof } = checks[bad]!;
       throw new EntryRejectedError('PROOF_INVALID', i, `${proof.circuit} proof does not verify under key ${proof.vkeyHash}`);
     }
-    // Steps 4–7, in the queue.
+    // Steps 5–8, in the queue.
     return new Promise<AppendReceipt[]>((resolve, reject) => {
-      this.#pending.push({ entries: prepared, done: false, resolve, reject });
+      this.#pending.push({ entries: prepared, submitter, done: false, resolve, reject });
       this.#schedule();
     });
   }
@@ -319,7 +351,7 @@ export class Sequencer {
       await this.#sync();
       const live = group.filter((c) => !c.done);
       if (live.length === 0) return;
-      // Step 4: state checks, call by call, each against the store and the calls before it.
+      // Step 5: state checks, call by call, each against the store and the calls before it.
       const view = await this.#lookUp(live);
       const overlay = new Overlay();
       const accepted: Pending[] = [];
@@ -333,9 +365,9 @@ export class Sequencer {
         }
       }
       if (accepted.length === 0) return;
-      // Step 5: sequence numbers and stored hashes.
+      // Step 6: sequence numbers and stored hashes.
       const { records, receipts } = await this.#sequence(accepted);
-      // Step 6: one transaction.
+      // Step 7: one transaction.
       let next: StoreHead;
       try {
         next = await this.#store.appendBatch({ expected: this.#head, records });
@@ -346,7 +378,7 @@ export class Sequencer {
         }
         throw e;
       }
-      // Step 7: the commit is durable; apply it and acknowledge.
+      // Step 8: the commit is durable; apply it and acknowledge.
       const lots = records.flatMap((r) => r.lotsLeaves);
       const plots = records.flatMap((r) => r.plotsLeaves);
       this.#trees.append('lots', lots);
@@ -370,8 +402,10 @@ export class Sequencer {
     const datasets: bigint[] = [];
     const partyIds: string[] = [];
     const keys: string[] = [];
+    let pins = false;
     for (const call of calls) {
       for (const { effects: fx } of call.entries) {
+        if (fx.proofs.length > 0 || fx.pinnedKeys.length > 0) pins = true;
         nullifiers.push(...fx.nullifiers);
         for (const r of fx.roots) (r.in === 'published-lots-root' ? lotsRoots : r.in === 'published-plots-root' ? plotsRoots : datasets).push(r.value);
         if (fx.datasetRoot !== null) datasets.push(fx.datasetRoot);
@@ -380,15 +414,16 @@ export class Sequencer {
       }
     }
     const s = this.#store;
-    const [spent, lots, plots, ds, parties, byKey] = await Promise.all([
+    const [spent, lots, plots, ds, parties, byKey, pinned] = await Promise.all([
       nullifiers.length > 0 ? s.findNullifiers(nullifiers) : new Map<bigint, number>(),
       lotsRoots.length > 0 ? s.findPublishedRoots('lots', lotsRoots) : new Map<bigint, number>(),
       plotsRoots.length > 0 ? s.findPublishedRoots('plots', plotsRoots) : new Map<bigint, number>(),
       datasets.length > 0 ? s.findDatasets(datasets) : new Map<bigint, number>(),
       partyIds.length > 0 ? s.findParties(partyIds) : new Map<string, PartyRecord>(),
       keys.length > 0 ? s.findPartiesByKey(keys) : new Map<string, PartyRecord>(),
+      pins ? s.readPinnedKeys() : [],
     ]);
-    return { spent, lotsRoots: lots, plotsRoots: plots, datasets: ds, parties, keys: byKey };
+    return { spent, lotsRoots: lots, plotsRoots: plots, datasets: ds, parties, keys: byKey, pinned: new Set(pinned.map((k) => pinKey(k.circuit, k.vkeyHash))) };
   }
 
   // Returns the refusal of the first entry of `call` that fails, or null with `mine` filled.
@@ -429,6 +464,16 @@ export class Sequencer {
         if ((stored !== undefined && stored.revokedAt !== null) || group.revoked.has(p.partyId) || mine.revoked.has(p.partyId)) return new EntryRejectedError('PARTY_REVOKED', i, `party ${p.partyId} is already revoked`);
         mine.revoked.add(p.partyId);
       }
+      // Pinning applies from the first artifacts entry on (stored, or earlier in this commit).
+      if (view.pinned.size > 0 || group.pinned.size > 0 || mine.pinned.size > 0) {
+        for (const proof of fx.proofs) {
+          const k = pinKey(proof.circuit, proof.vkeyHash);
+          if (!view.pinned.has(k) && !group.pinned.has(k) && !mine.pinned.has(k)) {
+            return new EntryRejectedError('PARAMETER_NOT_ALLOWED', i, `verification key ${proof.vkeyHash} of ${proof.circuit} is not pinned by any artifacts entry`);
+          }
+        }
+      }
+      for (const k of fx.pinnedKeys) mine.pinned.add(pinKey(k.circuit, k.vkeyHash));
       const lotsRoom = 2 ** this.#trees.depth('lots') - this.#head.lotsSize - group.lots - mine.lots;
       const plotsRoom = 2 ** this.#trees.depth('plots') - this.#head.plotsSize - group.plots - mine.plots;
       if (fx.lotsLeaves.length > lotsRoom || fx.plotsLeaves.length > plotsRoom) {
@@ -476,6 +521,8 @@ export class Sequencer {
           nullifiers: fx.nullifiers,
           datasetRoot: fx.datasetRoot,
           party: fx.party,
+          pinnedKeys: fx.pinnedKeys,
+          submitter: call.submitter,
         });
         out.push({
           sequence: seq,
@@ -491,6 +538,10 @@ export class Sequencer {
     }
     return { records, receipts };
   }
+}
+
+function pinKey(circuit: string, vkeyHash: string): string {
+  return `${circuit}\n${vkeyHash}`;
 }
 
 function settle(call: Pending, error: unknown, receipts?: AppendReceipt[]): void {

@@ -12,7 +12,7 @@
  */
 import { CanopyError } from '../../core/errors.ts';
 import { FIELD_ORDER } from '../../core/field.ts';
-import type { CheckpointRecord, PartyRecord, StoreHead } from './store.ts';
+import { assertSubmitter, type CheckpointRecord, type PartyRecord, type PinnedKeyRecord, type StoreHead, type SubmissionRow } from './store.ts';
 
 /** A row as both drivers return it: column name → value. */
 export type Row = Record<string, unknown>;
@@ -104,6 +104,55 @@ export function partyFromRow(r: Row): PartyRecord {
     registeredAt: toInt(r.registered_seq, 'registered_seq'),
     revokedAt: toIntOrNull(r.revoked_seq, 'revoked_seq'),
   };
+}
+
+/** Reads a pinned_keys row. */
+export function pinnedKeyFromRow(r: Row): PinnedKeyRecord {
+  const circuit = String(r.circuit);
+  const vkeyHash = String(r.vkey_hash);
+  if (!/^[a-z][a-z0-9_]*$/.test(circuit) || !/^[0-9a-f]{64}$/.test(vkeyHash)) corrupt(`pinned key ${circuit} ${vkeyHash} is malformed`);
+  return { circuit, vkeyHash, sequence: toInt(r.seq, 'pinned key seq') };
+}
+
+/** Reads a submissions row. */
+export function submissionFromRow(r: Row): SubmissionRow {
+  const sequence = toInt(r.seq, 'submission seq');
+  const s = { keyId: String(r.key_id), kind: String(r.kind), role: String(r.role), submittedAt: toInt(r.submitted_at, 'submitted_at') };
+  try {
+    assertSubmitter(s, `submission ${sequence}`);
+  } catch (e) {
+    corrupt((e as Error).message);
+  }
+  return { sequence, ...s };
+}
+
+/** Key prefix under which schema version 1 kept submitter records in the key-value table. */
+export const LEGACY_SUBMISSIONS_PREFIX = 'audit/submissions/';
+
+/**
+ * The submitter rows of one schema-1 key-value record
+ * (`audit/submissions/<first>` → JSON `{ first, count, keyId, kind, role, submittedAt }`),
+ * for the entries below `logSize`.
+ */
+export function legacySubmissionRows(key: string, value: unknown, logSize: number): SubmissionRow[] {
+  let r: { first?: unknown; count?: unknown; keyId?: unknown; kind?: unknown; role?: unknown; submittedAt?: unknown };
+  try {
+    r = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(toBytes(value, key))) as typeof r;
+  } catch {
+    return corrupt(`${key} is not a JSON submission record`);
+  }
+  if (r === null || typeof r !== 'object' || r.first !== Number(key.slice(LEGACY_SUBMISSIONS_PREFIX.length))) corrupt(`${key} does not hold the record of its first sequence`);
+  const first = toInt(r.first, `${key} first`);
+  const count = toInt(r.count, `${key} count`);
+  const s = { keyId: r.keyId, kind: r.kind, role: r.role, submittedAt: r.submittedAt };
+  try {
+    assertSubmitter(s, key);
+  } catch (e) {
+    corrupt((e as Error).message);
+  }
+  const rows: SubmissionRow[] = [];
+  for (let seq = first; seq < Math.min(first + count, logSize); seq++) rows.push({ sequence: seq, ...(s as Omit<SubmissionRow, 'sequence'>) });
+  return rows;
 }
 
 function corrupt(why: string): never {

@@ -12,6 +12,15 @@
  * are therefore assigned by exactly one transaction at a time, with no gap and no repeat,
  * whatever the number of processes; the primary keys on seq, idx and nullifier back this up.
  *
+ * Schema version 2 (indexes on leaf values and party roles; pinned_keys, submissions and
+ * nonces tables); a version 1 schema is migrated under the schema lock when opened, its
+ * key-value submitter records moving to `submissions`.
+ *
+ * Nonces of signed requests live in the `nonces` table, so every registry process on the
+ * database refuses a nonce any of them accepted: `INSERT … ON CONFLICT DO UPDATE … WHERE
+ * expired` is atomic (a concurrent insert of the same key waits for the other transaction
+ * and then sees its row), so exactly one of several concurrent callers gets the row.
+ *
  * Durability: each write transaction sets `synchronous_commit = on` locally, so COMMIT
  * returns only after the server flushed its WAL, whatever the server's default. If the
  * connection fails during COMMIT the outcome is unknown: the call rejects (the entry is not
@@ -25,12 +34,28 @@ import { assertField } from '../../core/field.ts';
 import type { Hash } from '../../core/tlog/hash.ts';
 import { storedHashIndex } from '../../core/tlog/stored-hash.ts';
 import { TLOG_MAX_SIZE } from '../../core/tlog/tree-size.ts';
-import { asBuffer, bytesToField, checkpointFromRow, fieldToBytes, headFromRow, partyFromRow, type Row, toBytes, toHash, toInt } from './_codec.ts';
+import {
+  asBuffer,
+  bytesToField,
+  checkpointFromRow,
+  fieldToBytes,
+  headFromRow,
+  LEGACY_SUBMISSIONS_PREFIX,
+  legacySubmissionRows,
+  partyFromRow,
+  pinnedKeyFromRow,
+  type Row,
+  submissionFromRow,
+  toBytes,
+  toHash,
+  toInt,
+} from './_codec.ts';
 import {
   type AppendBatch,
   assertCheckpointRecord,
   assertKvKey,
   assertLookup,
+  assertNonceArgs,
   assertPartyId,
   assertPublicKey,
   assertRange,
@@ -38,18 +63,21 @@ import {
   type CheckpointRecord,
   checkAppendBatch,
   checkCheckpointFits,
+  MAX_LISTED_ROWS,
   type PartyRecord,
+  type PinnedKeyRecord,
   type RegistryStore,
   sameLog,
   type StoredEntry,
   type StoreHead,
   storeConflict,
+  type SubmissionRow,
   type TreeLeaf,
   type TreeName,
 } from './store.ts';
 
 /** Schema version written to `meta`; opening a schema with another version fails. */
-export const POSTGRES_SCHEMA_VERSION = '1';
+export const POSTGRES_SCHEMA_VERSION = '2';
 
 /** Default PostgreSQL schema holding the registry's tables. */
 export const DEFAULT_POSTGRES_SCHEMA = 'canopy_registry';
@@ -89,6 +117,13 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE INDEX IF NOT EXISTS checkpoints_lots_root ON checkpoints (lots_root);
 CREATE INDEX IF NOT EXISTS checkpoints_plots_root ON checkpoints (plots_root);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BYTEA NOT NULL);
+CREATE INDEX IF NOT EXISTS lots_leaves_leaf ON lots_leaves (leaf, idx);
+CREATE INDEX IF NOT EXISTS plots_leaves_leaf ON plots_leaves (leaf, idx);
+CREATE INDEX IF NOT EXISTS parties_role ON parties (role, registered_seq);
+CREATE TABLE IF NOT EXISTS pinned_keys (circuit TEXT NOT NULL, vkey_hash TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (circuit, vkey_hash));
+CREATE TABLE IF NOT EXISTS submissions (seq BIGINT PRIMARY KEY, key_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, submitted_at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (key_id, nonce));
+CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expires_at);
 `;
 
 /**
@@ -117,6 +152,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await c.query(tables(schema));
       const r = await c.query('SELECT value FROM meta WHERE key = $1', ['schema']);
       if (r.rows.length === 0) await c.query('INSERT INTO meta (key, value) VALUES ($1, $2)', ['schema', POSTGRES_SCHEMA_VERSION]);
+      else if (r.rows[0].value === '1') await migrateFromVersion1(c);
       else if (r.rows[0].value !== POSTGRES_SCHEMA_VERSION) throw new CanopyError('INVALID_INPUT', `schema ${schema} has registry schema ${String(r.rows[0].value)}, want ${POSTGRES_SCHEMA_VERSION}`);
     });
   } catch (e) {
@@ -197,6 +233,19 @@ class PostgresStore implements RegistryStore {
           if (res.rowCount !== 1) throw storeConflict(`party ${r.party.partyId} is not an active party`);
         }
       }
+      if (rows.pinned.circuit.length > 0) {
+        // A key pinned before keeps the sequence number of its first pinning.
+        await c.query('INSERT INTO pinned_keys (circuit, vkey_hash, seq) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (circuit, vkey_hash) DO NOTHING', [rows.pinned.circuit, rows.pinned.vkeyHash, rows.pinned.seq]);
+      }
+      if (rows.submitter.seq.length > 0) {
+        await c.query('INSERT INTO submissions (seq, key_id, kind, role, submitted_at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])', [
+          rows.submitter.seq,
+          rows.submitter.keyId,
+          rows.submitter.kind,
+          rows.submitter.role,
+          rows.submitter.submittedAt,
+        ]);
+      }
       await c.query('UPDATE head SET size = $1, lots_size = $2, plots_size = $3 WHERE id = 0', [next.size, next.lotsSize, next.plotsSize]);
       return { ...next, checkpointSize: head.checkpointSize };
     });
@@ -262,6 +311,50 @@ class PostgresStore implements RegistryStore {
     const r = await this.#pool.query('SELECT party_id, role, public_key, registered_seq, revoked_seq FROM parties WHERE public_key = ANY($1::text[])', [publicKeys]);
     for (const row of r.rows as Row[]) out.set(String(row.public_key), partyFromRow(row));
     return out;
+  }
+
+  async findPartiesByRole(role: string): Promise<PartyRecord[]> {
+    assertString(role, 'role', 32);
+    const r = await this.#pool.query('SELECT party_id, role, public_key, registered_seq, revoked_seq FROM parties WHERE role = $1 ORDER BY registered_seq LIMIT $2', [role, MAX_LISTED_ROWS]);
+    return (r.rows as Row[]).map(partyFromRow);
+  }
+
+  async findLeaf(tree: TreeName, value: bigint): Promise<TreeLeaf | null> {
+    assertTreeName(tree, 'tree');
+    assertField(value, 'value');
+    const sql = tree === 'lots' ? 'SELECT idx, leaf, seq FROM lots_leaves WHERE leaf = $1 ORDER BY idx LIMIT 1' : 'SELECT idx, leaf, seq FROM plots_leaves WHERE leaf = $1 ORDER BY idx LIMIT 1';
+    const r = await this.#pool.query(sql, [fieldToBytes(value)]);
+    if (r.rows.length === 0) return null;
+    const row = r.rows[0] as Row;
+    const index = toInt(row.idx, `${tree} leaf index`);
+    return { index, value: bytesToField(row.leaf, `${tree} leaf ${index}`), sequence: toInt(row.seq, `${tree} leaf ${index} seq`) };
+  }
+
+  async readPinnedKeys(): Promise<PinnedKeyRecord[]> {
+    const r = await this.#pool.query('SELECT circuit, vkey_hash, seq FROM pinned_keys ORDER BY seq, circuit LIMIT $1', [MAX_LISTED_ROWS]);
+    return (r.rows as Row[]).map(pinnedKeyFromRow);
+  }
+
+  async readSubmissions(start: number, end: number): Promise<SubmissionRow[]> {
+    assertRange(start, end, TLOG_MAX_SIZE);
+    assertInteger(end - start, 'end - start', 0, MAX_LISTED_ROWS);
+    const r = await this.#pool.query('SELECT seq, key_id, kind, role, submitted_at FROM submissions WHERE seq >= $1 AND seq < $2 ORDER BY seq', [start, end]);
+    return (r.rows as Row[]).map(submissionFromRow);
+  }
+
+  async rememberNonce(keyId: string, nonce: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    assertNonceArgs(keyId, nonce, expiresAt, nowSeconds);
+    // Inserted, or an expired row taken over: one row; a live row: the WHERE fails, none.
+    const r = await transaction(this.#pool, (c) =>
+      c.query('INSERT INTO nonces (key_id, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE nonces.expires_at < $4', [keyId, nonce, expiresAt, nowSeconds]),
+    );
+    return r.rowCount === 1;
+  }
+
+  async sweepNonces(nowSeconds: number): Promise<number> {
+    assertInteger(nowSeconds, 'nowSeconds');
+    const r = await this.#pool.query('DELETE FROM nonces WHERE expires_at < $1', [nowSeconds]);
+    return r.rowCount ?? 0;
   }
 
   async latestCheckpoint(): Promise<CheckpointRecord | null> {
@@ -353,6 +446,8 @@ function columns(batch: AppendBatch, head: StoreHead) {
     plots: { idx: [] as number[], leaf: [] as Buffer[], seq: [] as number[] },
     nullifier: { value: [] as Buffer[], seq: [] as number[] },
     dataset: { value: [] as Buffer[], seq: [] as number[] },
+    pinned: { circuit: [] as string[], vkeyHash: [] as string[], seq: [] as number[] },
+    submitter: { seq: [] as number[], keyId: [] as string[], kind: [] as string[], role: [] as string[], submittedAt: [] as number[] },
   };
   let lots = head.lotsSize;
   let plots = head.plotsSize;
@@ -384,8 +479,35 @@ function columns(batch: AppendBatch, head: StoreHead) {
       out.dataset.value.push(fieldToBytes(r.datasetRoot));
       out.dataset.seq.push(r.sequence);
     }
+    for (const k of r.pinnedKeys ?? []) {
+      out.pinned.circuit.push(k.circuit);
+      out.pinned.vkeyHash.push(k.vkeyHash);
+      out.pinned.seq.push(r.sequence);
+    }
+    if (r.submitter) {
+      out.submitter.seq.push(r.sequence);
+      out.submitter.keyId.push(r.submitter.keyId);
+      out.submitter.kind.push(r.submitter.kind);
+      out.submitter.role.push(r.submitter.role);
+      out.submitter.submittedAt.push(r.submitter.submittedAt);
+    }
   }
   return out;
+}
+
+// Version 1 → 2, inside the opening transaction under the schema lock: the tables and
+// indexes exist now; the submitter records version 1 kept in kv move to `submissions`.
+async function migrateFromVersion1(c: pg.PoolClient): Promise<void> {
+  const like = `${LEGACY_SUBMISSIONS_PREFIX}%`;
+  const rows = (await c.query('SELECT key, value FROM kv WHERE key LIKE $1', [like])).rows as Row[];
+  const size = headFromRow((await c.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0')).rows[0]).size;
+  for (const row of rows) {
+    for (const r of legacySubmissionRows(String(row.key), row.value, size)) {
+      await c.query('INSERT INTO submissions (seq, key_id, kind, role, submitted_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING', [r.sequence, r.keyId, r.kind, r.role, r.submittedAt]);
+    }
+  }
+  await c.query('DELETE FROM kv WHERE key LIKE $1', [like]);
+  await c.query('UPDATE meta SET value = $1 WHERE key = $2', [POSTGRES_SCHEMA_VERSION, 'schema']);
 }
 
 // A unique violation means another writer stored the value first.

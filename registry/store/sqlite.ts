@@ -24,7 +24,15 @@
  *     parties(party_id PK, role, public_key UNIQUE, registered_seq, revoked_seq)
  *     checkpoints(size PK, root_hash, lots_size, plots_size, lots_root, plots_root,
  *                 note, signed_at)            indexed on lots_root and on plots_root
+ *     pinned_keys((circuit, vkey_hash) PK, seq)
+ *     submissions(seq PK, key_id, kind, role, submitted_at)
+ *     nonces((key_id, nonce) PK, expires_at)  indexed on expires_at
  *     kv(key PK, value)                       meta(key PK, value): schema version
+ *
+ * Leaves are indexed on (leaf, idx), parties on role: `findLeaf` is one B-tree probe at
+ * any tree size. Schema version 2; a version 1 file is migrated when opened (the new
+ * tables and indexes are created, and the submitter records that version 1 kept in the
+ * key-value table under `audit/submissions/<first sequence>` move to `submissions`).
  * @module
  */
 import Database from 'better-sqlite3';
@@ -34,12 +42,28 @@ import { assertField } from '../../core/field.ts';
 import type { Hash } from '../../core/tlog/hash.ts';
 import { storedHashIndex } from '../../core/tlog/stored-hash.ts';
 import { TLOG_MAX_SIZE } from '../../core/tlog/tree-size.ts';
-import { asBuffer, bytesToField, checkpointFromRow, fieldToBytes, headFromRow, partyFromRow, type Row, toBytes, toHash, toInt } from './_codec.ts';
+import {
+  asBuffer,
+  bytesToField,
+  checkpointFromRow,
+  fieldToBytes,
+  headFromRow,
+  LEGACY_SUBMISSIONS_PREFIX,
+  legacySubmissionRows,
+  partyFromRow,
+  pinnedKeyFromRow,
+  type Row,
+  submissionFromRow,
+  toBytes,
+  toHash,
+  toInt,
+} from './_codec.ts';
 import {
   type AppendBatch,
   assertCheckpointRecord,
   assertKvKey,
   assertLookup,
+  assertNonceArgs,
   assertPartyId,
   assertPublicKey,
   assertRange,
@@ -47,18 +71,21 @@ import {
   type CheckpointRecord,
   checkAppendBatch,
   checkCheckpointFits,
+  MAX_LISTED_ROWS,
   type PartyRecord,
+  type PinnedKeyRecord,
   type RegistryStore,
   sameLog,
   type StoredEntry,
   type StoreHead,
   storeConflict,
+  type SubmissionRow,
   type TreeLeaf,
   type TreeName,
 } from './store.ts';
 
 /** Schema version written to `meta`; opening a file with another version fails. */
-export const SQLITE_SCHEMA_VERSION = '1';
+export const SQLITE_SCHEMA_VERSION = '2';
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -87,6 +114,13 @@ CREATE TABLE IF NOT EXISTS checkpoints (
 CREATE INDEX IF NOT EXISTS checkpoints_lots_root ON checkpoints (lots_root);
 CREATE INDEX IF NOT EXISTS checkpoints_plots_root ON checkpoints (plots_root);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS lots_leaves_leaf ON lots_leaves (leaf, idx);
+CREATE INDEX IF NOT EXISTS plots_leaves_leaf ON plots_leaves (leaf, idx);
+CREATE INDEX IF NOT EXISTS parties_role ON parties (role, registered_seq);
+CREATE TABLE IF NOT EXISTS pinned_keys (circuit TEXT NOT NULL, vkey_hash TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (circuit, vkey_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS submissions (seq INTEGER PRIMARY KEY, key_id TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, submitted_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (key_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (key_id, nonce)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expires_at);
 `;
 
 /**
@@ -113,6 +147,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       db.exec(SCHEMA);
       const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as Row | undefined;
       if (row === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SQLITE_SCHEMA_VERSION);
+      else if (row.value === '1') migrateFromVersion1(db);
       else if (row.value !== SQLITE_SCHEMA_VERSION) throw new CanopyError('INVALID_INPUT', `${path} has registry schema ${String(row.value)}, want ${SQLITE_SCHEMA_VERSION}`);
     }).immediate();
   } catch (e) {
@@ -164,6 +199,9 @@ class SqliteStore implements RegistryStore {
         } else if (r.party?.kind === 'revoke') {
           if (s.revokeParty.run(seq, r.party.partyId).changes !== 1) throw storeConflict(`party ${r.party.partyId} is not an active party`);
         }
+        // A key pinned before keeps the sequence number of its first pinning.
+        for (const k of r.pinnedKeys ?? []) s.pinKey.run(k.circuit, k.vkeyHash, seq);
+        if (r.submitter) s.insertSubmission.run(seq, r.submitter.keyId, r.submitter.kind, r.submitter.role, r.submitter.submittedAt);
       }
       s.updateHead.run(next.size, next.lotsSize, next.plotsSize);
       return { ...next, checkpointSize: head.checkpointSize };
@@ -262,6 +300,41 @@ class SqliteStore implements RegistryStore {
     return out;
   }
 
+  async findPartiesByRole(role: string): Promise<PartyRecord[]> {
+    assertString(role, 'role', 32);
+    return (this.#s.partiesByRole.all(role, MAX_LISTED_ROWS) as Row[]).map(partyFromRow);
+  }
+
+  async findLeaf(tree: TreeName, value: bigint): Promise<TreeLeaf | null> {
+    assertTreeName(tree, 'tree');
+    assertField(value, 'value');
+    const row = this.#s.leafByValue[tree].get(fieldToBytes(value)) as Row | undefined;
+    if (row === undefined) return null;
+    const index = toInt(row.idx, `${tree} leaf index`);
+    return { index, value: bytesToField(row.leaf, `${tree} leaf ${index}`), sequence: toInt(row.seq, `${tree} leaf ${index} seq`) };
+  }
+
+  async readPinnedKeys(): Promise<PinnedKeyRecord[]> {
+    return (this.#s.pinnedKeys.all(MAX_LISTED_ROWS) as Row[]).map(pinnedKeyFromRow);
+  }
+
+  async readSubmissions(start: number, end: number): Promise<SubmissionRow[]> {
+    assertRange(start, end, TLOG_MAX_SIZE);
+    assertInteger(end - start, 'end - start', 0, MAX_LISTED_ROWS);
+    return (this.#s.submissions.all(start, end) as Row[]).map(submissionFromRow);
+  }
+
+  async rememberNonce(keyId: string, nonce: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
+    assertNonceArgs(keyId, nonce, expiresAt, nowSeconds);
+    // One statement, so atomic; across processes SQLite's write lock serialises it.
+    return this.#s.rememberNonce.run(keyId, nonce, expiresAt, nowSeconds).changes === 1;
+  }
+
+  async sweepNonces(nowSeconds: number): Promise<number> {
+    assertInteger(nowSeconds, 'nowSeconds');
+    return this.#s.sweepNonces.run(nowSeconds).changes;
+  }
+
   async latestCheckpoint(): Promise<CheckpointRecord | null> {
     const row = this.#s.latestCheckpoint.get() as Row | undefined;
     return row === undefined ? null : checkpointFromRow(row);
@@ -350,10 +423,39 @@ function prepare(db: Database.Database) {
     replaceNote: db.prepare('UPDATE checkpoints SET note = ? WHERE size = ? AND note = ?'),
     kvGet: db.prepare('SELECT value FROM kv WHERE key = ?'),
     kvPut: db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    partiesByRole: db.prepare('SELECT party_id, role, public_key, registered_seq, revoked_seq FROM parties WHERE role = ? ORDER BY registered_seq LIMIT ?'),
+    leafByValue: {
+      lots: db.prepare('SELECT idx, leaf, seq FROM lots_leaves WHERE leaf = ? ORDER BY idx LIMIT 1'),
+      plots: db.prepare('SELECT idx, leaf, seq FROM plots_leaves WHERE leaf = ? ORDER BY idx LIMIT 1'),
+    },
+    pinKey: db.prepare('INSERT INTO pinned_keys (circuit, vkey_hash, seq) VALUES (?, ?, ?) ON CONFLICT (circuit, vkey_hash) DO NOTHING'),
+    pinnedKeys: db.prepare('SELECT circuit, vkey_hash, seq FROM pinned_keys ORDER BY seq, circuit LIMIT ?'),
+    insertSubmission: db.prepare('INSERT INTO submissions (seq, key_id, kind, role, submitted_at) VALUES (?, ?, ?, ?, ?)'),
+    submissions: db.prepare('SELECT seq, key_id, kind, role, submitted_at FROM submissions WHERE seq >= ? AND seq < ? ORDER BY seq'),
+    // Inserted, or an expired row taken over: 1 change; a live row: the WHERE fails, 0 changes.
+    rememberNonce: db.prepare('INSERT INTO nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at < ?'),
+    sweepNonces: db.prepare('DELETE FROM nonces WHERE expires_at < ?'),
   };
 }
 
-function readHead(s: ReturnType<typeof prepare>): StoreHead {
+// Version 1 → 2, inside the opening transaction: SCHEMA has created the new tables and
+// indexes; the submitter records version 1 kept in kv move to the submissions table.
+function migrateFromVersion1(db: Database.Database): void {
+  const rows = db.prepare('SELECT key, value FROM kv WHERE key >= ? AND key < ?').all(LEGACY_SUBMISSIONS_PREFIX, `${LEGACY_SUBMISSIONS_PREFIX}\uffff`) as Row[];
+  const size = readHead(prepareHead(db)).size;
+  const insert = db.prepare('INSERT OR IGNORE INTO submissions (seq, key_id, kind, role, submitted_at) VALUES (?, ?, ?, ?, ?)');
+  for (const row of rows) {
+    for (const r of legacySubmissionRows(String(row.key), row.value, size)) insert.run(r.sequence, r.keyId, r.kind, r.role, r.submittedAt);
+  }
+  db.prepare('DELETE FROM kv WHERE key >= ? AND key < ?').run(LEGACY_SUBMISSIONS_PREFIX, `${LEGACY_SUBMISSIONS_PREFIX}\uffff`);
+  db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(SQLITE_SCHEMA_VERSION, 'schema');
+}
+
+function prepareHead(db: Database.Database): Pick<ReturnType<typeof prepare>, 'head'> {
+  return { head: db.prepare('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0') };
+}
+
+function readHead(s: Pick<ReturnType<typeof prepare>, 'head'>): StoreHead {
   return headFromRow(s.head.get() as Row | undefined);
 }
 

@@ -13,11 +13,17 @@
  *     nullifiers   nullifier → n (the entry that spent it), each nullifier at most once
  *     datasets     dataset root → n (the dataset entry), each root at most once
  *     parties      party id → role, public key, registered by n, revoked by m or null
+ *     pinned keys  (circuit, vkey hash) → n (the first artifacts entry pinning it)
+ *     submissions  n → who submitted it (key id, kind, role, time): written with the entry,
+ *                  never hashed into the log (the log itself names no submitter)
  *     head         size, lots leaf count, plots leaf count, size of the latest checkpoint
  *
  * plus the signed checkpoints (one per distinct signed size, with the Poseidon roots they
- * publish) and a small key-value table for tree snapshots. Field elements are stored as
- * 32-byte big-endian strings, hashes as their 32 bytes, integers as 64-bit integers.
+ * publish), a small key-value table for tree snapshots, and the nonces of signed requests
+ * (key id, nonce → expiry), shared by every registry process on the store. Field elements
+ * are stored as 32-byte big-endian strings, hashes as their 32 bytes, integers as 64-bit
+ * integers. Leaves are indexed by value too (`findLeaf`), so a look-up by commitment is one
+ * B-tree probe however large the trees grow.
  *
  * Contract (every implementation, checked by tests/registry/store-conformance.ts):
  *
@@ -29,7 +35,9 @@
  *    Either every row of the batch is visible afterwards or none is. A nullifier, dataset
  *    root, party id or party key that is already stored is `STORE_CONFLICT`, nothing
  *    written. A batch that breaks the shape rules of `checkAppendBatch` is a
- *    `TypeError`/`RangeError`, nothing written.
+ *    `TypeError`/`RangeError`, nothing written. A record's submitter and pinned keys are
+ *    written in the same transaction as its entry (a pinned key already stored keeps its
+ *    first sequence number), so an acknowledged entry always has its submitter row.
  * 2. `readHashes(indexes)` follows the `HashReader` contract of core/tlog/hash-reader.ts:
  *    exactly one 32-byte hash per index, in request order, or `CanopyError('NOT_FOUND')`
  *    naming the first missing index. It reads committed data only.
@@ -43,6 +51,9 @@
  *    caller read (else `STORE_CONFLICT`; `NOT_FOUND` if there is no such checkpoint).
  * 5. The store does not interpret entries: it checks shapes and uniqueness, the log checks
  *    meaning. It never reorders, merges or drops anything it was given.
+ * 6. `rememberNonce(keyId, nonce, expiresAt, now)` is atomic across processes: of several
+ *    calls with the same (key id, nonce) whose stored row has not expired (expiry ≥ now),
+ *    exactly one returns true. A row whose expiry is before `now` counts as absent.
  * @module
  */
 import { assertArray, assertBytes, assertInteger, assertString, rangeError, typeError } from '../../core/assert.ts';
@@ -70,6 +81,19 @@ export const MAX_PARTY_ID_LENGTH = 128;
 
 /** Most values one lookup (`findNullifiers`, …) may ask for. */
 export const MAX_LOOKUP_VALUES = 100_000;
+
+/** Most rows `readPinnedKeys` and `findPartiesByRole` return. */
+export const MAX_LISTED_ROWS = 10_000;
+
+/** Longest nonce of a signed request, and longest key id (registry/api/request-signature.ts). */
+export const MAX_NONCE_LENGTH = 64;
+export const MAX_KEY_ID_LENGTH = 128;
+
+/** Who may be recorded as the submitter of an entry. */
+export const SUBMITTER_KINDS = ['party', 'accreditor', 'operator'] as const;
+
+/** The kind of a submitter: a registered party, the accreditor's key, or the registry operator (entries the registry appends itself). */
+export type SubmitterKind = (typeof SUBMITTER_KINDS)[number];
 
 /** Counts describing the committed log. */
 export interface StoreHead {
@@ -101,6 +125,35 @@ export interface PartyRecord {
   revokedAt: number | null;
 }
 
+/** Who submitted an entry: stored beside it, never hashed into the log. */
+export interface Submitter {
+  /** The party id, the accreditor's key name, or the registry's origin (operator). */
+  keyId: string;
+  kind: SubmitterKind;
+  /** The party's role, "accreditor" or "operator". */
+  role: string;
+  /** Milliseconds since 1970, server clock, when the request was accepted. */
+  submittedAt: number;
+}
+
+/** A stored submitter row. */
+export interface SubmissionRow extends Submitter {
+  sequence: number;
+}
+
+/** A circuit key pinned by an artifacts entry. */
+export interface PinnedKey {
+  /** Circuit id (registry/log/circuit-signals.ts). */
+  circuit: string;
+  /** SHA-256 of the verification key file, 64 lowercase hex. */
+  vkeyHash: string;
+}
+
+/** A stored pinned key and the artifacts entry that first pinned it. */
+export interface PinnedKeyRecord extends PinnedKey {
+  sequence: number;
+}
+
 /** One entry to append, with every row it adds. */
 export interface AppendRecord {
   /** Its sequence number: `batch.expected.size` + its position in the batch. */
@@ -123,6 +176,10 @@ export interface AppendRecord {
   datasetRoot: bigint | null;
   /** Party this entry registers or revokes, or null. */
   party: PartyChange | null;
+  /** Circuit keys this entry pins (an artifacts entry); none when absent. */
+  pinnedKeys?: PinnedKey[];
+  /** Who submitted the entry, or null/absent when unknown. Not part of the entry bytes. */
+  submitter?: Submitter | null;
 }
 
 /** One transaction's worth of records, and the head they were computed against. */
@@ -191,6 +248,18 @@ export interface RegistryStore extends HashReader {
   findParties(partyIds: readonly string[]): Promise<Map<string, PartyRecord>>;
   /** Parties by public key (canonical base64): key → record, for the keys in use. */
   findPartiesByKey(publicKeys: readonly string[]): Promise<Map<string, PartyRecord>>;
+  /** Parties registered with `role` (revoked ones included), by registering sequence number, at most MAX_LISTED_ROWS. */
+  findPartiesByRole(role: string): Promise<PartyRecord[]>;
+  /** The leaf of `tree` with this value and the lowest index, or null (an index on leaf values). */
+  findLeaf(tree: TreeName, value: bigint): Promise<TreeLeaf | null>;
+  /** Every pinned circuit key, by pinning sequence number (at most MAX_LISTED_ROWS). */
+  readPinnedKeys(): Promise<PinnedKeyRecord[]>;
+  /** Submitter rows of entries with sequence numbers in [start, end), in order; entries without one are absent. */
+  readSubmissions(start: number, end: number): Promise<SubmissionRow[]>;
+  /** Records a signed request's nonce until `expiresAt` (Unix s): true if fresh, false if stored and not expired at `nowSeconds` (contract rule 6). */
+  rememberNonce(keyId: string, nonce: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
+  /** Deletes nonces that expired before `nowSeconds`; resolves to how many. */
+  sweepNonces(nowSeconds: number): Promise<number>;
   /** The checkpoint with the largest size, or null. */
   latestCheckpoint(): Promise<CheckpointRecord | null>;
   /** Up to `limit` checkpoints with size ≥ `fromSize`, by increasing size. */
@@ -292,6 +361,11 @@ export function checkAppendBatch(batch: AppendBatch): StoreHead {
     });
     if (r.datasetRoot !== null) assertField(r.datasetRoot, `${t}.datasetRoot`);
     if (r.party !== null) assertPartyChange(r.party, `${t}.party`);
+    if (r.pinnedKeys !== undefined) {
+      assertArray(r.pinnedKeys, `${t}.pinnedKeys`, 0, 64);
+      r.pinnedKeys.forEach((k, j) => assertPinnedKey(k, `${t}.pinnedKeys[${j}]`));
+    }
+    if (r.submitter !== undefined && r.submitter !== null) assertSubmitter(r.submitter, `${t}.submitter`);
     size++;
     lotsSize += r.lotsLeaves.length;
     plotsSize += r.plotsLeaves.length;
@@ -391,6 +465,52 @@ export function assertPartyChange(value: unknown, title: string): asserts value 
   } else if (p.kind !== 'revoke') {
     rangeError(`${title}.kind`, '"register" or "revoke"', p.kind);
   }
+}
+
+/**
+ * Checks a pinned key: a circuit id of [a-z][a-z0-9_]* (at most 64) and a 64-hex key hash.
+ * @throws {TypeError|RangeError} naming the bad field
+ * @example assertPinnedKey({ circuit: 'lot_mint', vkeyHash: 'ab'.repeat(32) }, 'key')
+ */
+export function assertPinnedKey(value: unknown, title: string): asserts value is PinnedKey {
+  if (typeof value !== 'object' || value === null) typeError(title, 'PinnedKey object', value);
+  const k = value as Record<string, unknown>;
+  assertString(k.circuit, `${title}.circuit`, 64);
+  if (!/^[a-z][a-z0-9_]*$/.test(k.circuit)) rangeError(`${title}.circuit`, 'circuit id of [a-z][a-z0-9_]*', k.circuit);
+  assertString(k.vkeyHash, `${title}.vkeyHash`, 64);
+  if (!/^[0-9a-f]{64}$/.test(k.vkeyHash)) rangeError(`${title}.vkeyHash`, '64 lowercase hex digits', k.vkeyHash);
+}
+
+/**
+ * Checks a submitter: a key id of 1..128 printable ASCII characters without spaces, a kind of
+ * SUBMITTER_KINDS, a role of 1..32 characters of [a-z], a time in milliseconds.
+ * @throws {TypeError|RangeError} naming the bad field
+ * @example assertSubmitter({ keyId: 'mill-7', kind: 'party', role: 'supplier', submittedAt: Date.now() }, 'submitter')
+ */
+export function assertSubmitter(value: unknown, title: string): asserts value is Submitter {
+  if (typeof value !== 'object' || value === null) typeError(title, 'Submitter object', value);
+  const s = value as Record<string, unknown>;
+  assertString(s.keyId, `${title}.keyId`, MAX_KEY_ID_LENGTH);
+  if (!/^[\x21-\x7e]+$/.test(s.keyId)) rangeError(`${title}.keyId`, 'key id of 1..128 printable ASCII characters', s.keyId);
+  if (typeof s.kind !== 'string' || !(SUBMITTER_KINDS as readonly string[]).includes(s.kind)) rangeError(`${title}.kind`, `one of ${SUBMITTER_KINDS.join(', ')}`, s.kind);
+  assertString(s.role, `${title}.role`, 32);
+  if (!/^[a-z]+$/.test(s.role)) rangeError(`${title}.role`, 'role of [a-z], 1..32 characters', s.role);
+  assertInteger(s.submittedAt, `${title}.submittedAt`);
+}
+
+/**
+ * Checks a nonce-table call: key id and nonce of 1..128 / 1..64 printable ASCII characters,
+ * expiry and clock as Unix seconds.
+ * @throws {TypeError|RangeError} naming the bad argument
+ * @example assertNonceArgs('mill-7', nonce, ts + 300, now)
+ */
+export function assertNonceArgs(keyId: unknown, nonce: unknown, expiresAt: unknown, nowSeconds: unknown): void {
+  assertString(keyId, 'keyId', MAX_KEY_ID_LENGTH);
+  if (!/^[\x21-\x7e]+$/.test(keyId)) rangeError('keyId', 'key id of 1..128 printable ASCII characters', keyId);
+  assertString(nonce, 'nonce', MAX_NONCE_LENGTH);
+  if (!/^[\x21-\x7e]+$/.test(nonce)) rangeError('nonce', 'nonce of 1..64 printable ASCII characters', nonce);
+  assertInteger(expiresAt, 'expiresAt');
+  assertInteger(nowSeconds, 'nowSeconds');
 }
 
 /**

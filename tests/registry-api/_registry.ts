@@ -23,13 +23,15 @@ export function fakeArtifacts(): PublishedArtifacts {
     snarkjs: '0.7.6',
     forProduction: false,
     manifestSha256: '00'.repeat(32),
-    circuits: (['lot_transition', 'lot_mint', 'capacity_mint', 'plot_window'] as const).map((circuit) => ({
+    circuits: (['lot_transition', 'lot_mint', 'capacity_mint', 'capacity_issue', 'plot_window'] as const).map((circuit) => ({
       circuit,
       vkeyHash: VKEY,
       params: {},
       publicSignals: [],
       constraints: 1,
       ptauSha256: '11'.repeat(32),
+      zkeyHash: '22'.repeat(32),
+      r1csHash: '33'.repeat(32),
       vkey: vkey as unknown as PublishedArtifacts['circuits'][number]['vkey'],
     })),
   };

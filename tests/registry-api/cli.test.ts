@@ -185,20 +185,26 @@ describe('canopy registry serve, party, checkpoint', () => {
       expect(a.circuits.map((c) => c.circuit)).toEqual(['lot_mint']);
       expect(a.manifestSha256).toBe(createHash('sha256').update(readFileSync(join(setupDir, 'manifest.json'))).digest('hex'));
     });
+    it('pins the setup folder’s artifacts as entry 0, with the manifest’s hashes', async () => {
+      const manifest = JSON.parse(readFileSync(join(setupDir, 'manifest.json'), 'utf8')) as { circuits: { lot_mint: CircuitManifest } };
+      const files = manifest.circuits.lot_mint.files;
+      const { entry } = await new RegistryClient({ baseUrl: url }).entry(0);
+      expect(entry).toEqual({ type: 'artifacts', version: 1, body: { profile: 'test', circuits: { lot_mint: { vkeyHash: files.vkey.sha256, zkeyHash: files.zkey.sha256, r1csHash: files.r1cs.sha256 } } } });
+    });
   });
 
   describe('party add and party revoke', () => {
     it('register and revoke a party with the accreditor key, and exit 1 with the code on a refusal', async () => {
       const add = await canopy('registry', 'party', 'add', '--url', url, '--key-file', join(dir, 'accreditor.key'), '--id', 'coop-9', '--role', 'supplier', '--vkey', join(dir, 'coop-9.vkey'), '--json');
       expect(add.code).toBe(0);
-      expect(JSON.parse(add.out)).toMatchObject({ sequence: 0 });
+      expect(JSON.parse(add.out)).toMatchObject({ sequence: 1 });
       const client = new RegistryClient({ baseUrl: url });
       expect(await client.party('coop-9')).toMatchObject({ role: 'supplier', revokedAt: null });
       const again = await canopy('registry', 'party', 'add', '--url', url, '--key-file', join(dir, 'accreditor.key'), '--id', 'coop-9', '--role', 'supplier', '--public-key', Buffer.alloc(32, 1).toString('base64'));
       expect([again.code, again.err]).toEqual([1, expect.stringMatching(/^canopy: PARTY_EXISTS \(HTTP 409\): /)]);
       const revoke = await canopy('registry', 'party', 'revoke', '--url', url, '--key-file', join(dir, 'accreditor.key'), '--id', 'coop-9', '--reason', 'audit finding');
-      expect([revoke.code, revoke.out]).toEqual([0, 'revoked coop-9 as entry 1\n']);
-      expect((await client.party('coop-9')).revokedAt).toBe(1);
+      expect([revoke.code, revoke.out]).toEqual([0, 'revoked coop-9 as entry 2\n']);
+      expect((await client.party('coop-9')).revokedAt).toBe(2);
     });
     it('exit 1 when signed by a key that is not the accreditor’s', async () => {
       const r = await canopy('registry', 'party', 'add', '--url', url, '--key-file', join(dir, 'coop-9.key'), '--id', 'coop-10', '--role', 'supplier', '--public-key', Buffer.alloc(32, 2).toString('base64'));
@@ -212,17 +218,36 @@ describe('canopy registry serve, party, checkpoint', () => {
 
   describe('checkpoint', () => {
     it('prints the latest note and, with --vkey, verifies it', async () => {
-      await expect.poll(async () => (await new RegistryClient({ baseUrl: url }).health()).checkpointSize, { timeout: 10_000 }).toBe(2);
+      await expect.poll(async () => (await new RegistryClient({ baseUrl: url }).health()).checkpointSize, { timeout: 10_000 }).toBe(3);
       const r = await canopy('registry', 'checkpoint', '--url', url, '--vkey', join(data(), 'registry.vkey'));
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/^registry\.cli\.test\/canopy\n2\n/);
+      expect(r.out).toMatch(/^registry\.cli\.test\/canopy\n3\n/);
       expect(r.err).toContain('OK: signed by registry.cli.test/canopy');
       const j = await canopy('registry', 'checkpoint', '--url', url, '--vkey', join(data(), 'registry.vkey'), '--json');
-      expect(JSON.parse(j.out)).toMatchObject({ verified: true, origin: 'registry.cli.test/canopy', size: 2 });
+      expect(JSON.parse(j.out)).toMatchObject({ verified: true, origin: 'registry.cli.test/canopy', size: 3 });
     });
     it('exits 1 when the note does not verify under the given key', async () => {
       const r = await canopy('registry', 'checkpoint', '--url', url, '--vkey', join(dir, 'accreditor.vkey'));
       expect([r.code, r.err]).toEqual([1, expect.stringContaining('NOTE_UNVERIFIED')]);
+    });
+  });
+
+  describe('serve, restarted with the same setup', () => {
+    it('pins nothing again: the log already pins every key of the setup', async () => {
+      stop.abort();
+      await serving;
+      stop = new AbortController();
+      out = '';
+      const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTty: false };
+      const flags = await serveFlags('--port', '0', '--data', data(), '--setup', setupDir, '--profile', 'test', '--verify-workers', '1', '--checkpoint-interval', '0', '--log-level', 'silent');
+      serving = runServe(serveOptionsFromFlags(flags), io, stop.signal);
+      for (let waited = 0; !/listening on /.test(out); waited += 50) {
+        if (waited > 60_000) throw new Error(`the registry did not restart: ${err}`);
+        await Promise.race([new Promise((r) => setTimeout(r, 50)), serving]);
+      }
+      const client = new RegistryClient({ baseUrl: /listening on (\S+)/.exec(out)![1]! });
+      const { size, entries } = await client.entries(0);
+      expect([size, entries.filter((e) => e.entry.type === 'artifacts').length]).toEqual([3, 1]);
     });
   });
 

@@ -57,6 +57,21 @@ describe('openApiDocument', () => {
         ['size', 'query', true],
       ]);
     });
+    it('documents the look-up routes’ path parameters and the witness routes', () => {
+      expect(doc.paths['/v1/trees/{tree}/leaves/{value}']!.get!.parameters!.map((p) => [p.name, p.in, p.required])).toEqual([
+        ['tree', 'path', true],
+        ['value', 'path', true],
+      ]);
+      expect(doc.paths['/v1/nullifiers/{value}']!.get!.parameters!.map((p) => p.name)).toEqual(['value']);
+      expect(Object.keys(doc.paths['/v1/trees/{tree}/leaves/{value}']!.get!.responses).sort()).toEqual(['200', '400', '404', '429', '500', '503']);
+      const cosign = doc.paths['/v1/checkpoints/cosignatures']!.post!;
+      expect(cosign.security).toEqual([{ canopySignature: [] }]);
+      expect(cosign.responses['422']!.description).toContain('COSIGNATURE_INVALID');
+      expect(cosign.responses['400']!.description).toContain('NOTE_MALFORMED');
+      expect(doc.paths['/v1/admin/artifacts']!.post!.requestBody).toBeDefined();
+      expect(doc.paths['/v1/entries']!.post!.responses['422']!.description).toContain('PARAMETER_NOT_ALLOWED');
+      expect(doc.paths['/v1/witnesses']!.get!.security).toBeUndefined();
+    });
     it('documents the signed-request headers and security of signed routes only', () => {
       const submit = doc.paths['/v1/entries']!.post!;
       expect(submit.parameters!.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(['canopy-key-id', 'canopy-timestamp', 'canopy-nonce', 'canopy-signature']);

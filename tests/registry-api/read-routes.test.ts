@@ -175,7 +175,8 @@ for (const { kind, fixture } of storeKinds()) {
       it('serves the accepted keys and the manifest hash', async () => {
         const a = await reg.client.artifacts();
         expect(a.manifestSha256).toBe('00'.repeat(32));
-        expect(a.circuits.map((c) => c.circuit)).toEqual(['lot_transition', 'lot_mint', 'capacity_mint', 'plot_window']);
+        expect(a.circuits.map((c) => c.circuit)).toEqual(['lot_transition', 'lot_mint', 'capacity_mint', 'capacity_issue', 'plot_window']);
+        expect(a.circuits.map((c) => [c.zkeyHash, c.r1csHash])).toEqual(a.circuits.map(() => ['22'.repeat(32), '33'.repeat(32)]));
       });
     });
 

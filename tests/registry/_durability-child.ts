@@ -10,7 +10,8 @@
  *     done                the process finished its work (mode "fixed")
  *
  * stdout is a pipe, which Node writes synchronously on Linux, so a printed ack was
- * acknowledged before the line left the process.
+ * acknowledged before the line left the process. Every append names a submitter, which the
+ * store writes in the entry's transaction: after a kill, every stored entry has its row.
  *
  * Usage: node --import tsx tests/registry/_durability-child.ts '<json config>'
  *   { "location": StoreFixture["location"], "id": "a", "mode": "loop" | "fixed",
@@ -21,7 +22,7 @@ import { openPostgresStore } from '../../registry/store/postgres.ts';
 import { openSqliteStore } from '../../registry/store/sqlite.ts';
 import type { LogEntry } from '../../registry/log/entry.ts';
 import type { RegistryStore } from '../../registry/store/store.ts';
-import { datasetEntry, fe, lotMint, openLog, plotAttestation, type StoreFixture, transition } from './_fixtures.ts';
+import { artifacts, capacityIssue, datasetEntry, fe, lotMint, openLog, plotAttestation, type StoreFixture, transition } from './_fixtures.ts';
 
 interface Config {
   location: StoreFixture['location'];
@@ -45,7 +46,7 @@ const tag = `${config.id}-${start}`;
 
 async function append(entries: LogEntry[]): Promise<void> {
   try {
-    for (const r of await log.append(entries)) say(`ack ${r.sequence}`);
+    for (const r of await log.append(entries, { submitter: { keyId: `child-${config.id}`, kind: 'party', role: 'supplier', submittedAt: Date.now() } })) say(`ack ${r.sequence}`);
   } catch (e) {
     const reason = (e as { reason?: string }).reason;
     if (reason === undefined) throw e;
@@ -56,10 +57,12 @@ async function append(entries: LogEntry[]): Promise<void> {
 if (config.mode === 'loop') {
   // Every kind of row, so a kill can land in the middle of any of them.
   let dataset: bigint | null = null;
+  // Pin the fake key once, so later proofs pass the pinning check and pinned_keys has a row.
+  if ((await store.readPinnedKeys()).length === 0) await append([artifacts(['lot_transition', 'lot_mint', 'capacity_mint', 'capacity_issue', 'plot_window'])]);
   for (let i = 0; ; i++) {
     const k = `${tag}-${i}`;
     const latest = await log.latestCheckpoint();
-    switch (i % 5) {
+    switch (i % 6) {
       case 0:
         dataset = fe(`ds-${k}`);
         await append([datasetEntry(dataset, `dataset ${k}`)]);
@@ -76,6 +79,9 @@ if (config.mode === 'loop') {
         break;
       case 4:
         say(`cp ${(await log.signCheckpoint()).size}`);
+        break;
+      case 5:
+        if (latest !== null && latest.plotsSize > 0) await append([capacityIssue({ plotsRoot: BigInt(latest.plotsRoot), issueTag: fe(`t-${k}`), capacityCommitment: fe(`c-${k}`) })]);
         break;
     }
   }

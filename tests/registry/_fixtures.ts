@@ -11,6 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import pg from 'pg';
 import type { Groth16Proof } from '../../circuits/toolchain/prove.ts';
 import { FIELD_ORDER } from '../../core/field.ts';
+import { YIELD_CEILINGS } from '../../core/lots/public-parameters.ts';
 import { IncrementalMerkleTree } from '../../core/merkle/incremental-merkle-tree.ts';
 import { generateNoteKey } from '../../core/note/note-key.ts';
 import { merkleTreeHash } from '../../core/tlog/tree-hash.ts';
@@ -70,8 +71,8 @@ export function fe(label: string): bigint {
 
 const s = (v: bigint) => v.toString(10);
 
-function bundle(circuit: CircuitId, publicSignals: ProofBundle['publicSignals'], valid = true): ProofBundle {
-  return { circuit, vkeyHash: VKEY, proof: fakeProof(valid), publicSignals };
+function bundle(circuit: CircuitId, publicSignals: ProofBundle['publicSignals'], valid = true, vkeyHash = VKEY): ProofBundle {
+  return { circuit, vkeyHash, proof: fakeProof(valid), publicSignals };
 }
 
 /** A dataset entry. */
@@ -95,8 +96,8 @@ export function revocation(partyId: string, reason = 'left the scheme'): LogEntr
 }
 
 /** A lot mint (lot_mint) of one commitment. */
-export function lotMint(outCommitment: bigint, valid = true): LogEntry {
-  return { type: 'lot-mint', version: 1, body: { proof: bundle('lot_mint', { outCommitment: s(outCommitment) }, valid) } };
+export function lotMint(outCommitment: bigint, valid = true, vkeyHash = VKEY): LogEntry {
+  return { type: 'lot-mint', version: 1, body: { proof: bundle('lot_mint', { outCommitment: s(outCommitment) }, valid, vkeyHash) } };
 }
 
 /** A capacity mint (capacity_mint). */
@@ -110,8 +111,17 @@ export function capacityMint(p: { root: bigint; capacityNullifier: bigint; lotCo
   };
 }
 
+/** A public conversion of a transition: commodities and factor (default green coffee, 1/1). */
+export interface Conversion {
+  inCommodity: bigint;
+  outCommodity: bigint;
+  factorNum: bigint;
+  factorDen: bigint;
+}
+
 /** A transition (lot_transition); nullifiers give nIn. */
-export function transition(p: { root: bigint; nullifiers: bigint[]; outCommitments: [bigint, bigint] }, valid = true): LogEntry {
+export function transition(p: { root: bigint; nullifiers: bigint[]; outCommitments: [bigint, bigint]; conversion?: Conversion; vkeyHash?: string }, valid = true): LogEntry {
+  const c = p.conversion ?? { inCommodity: 90111n, outCommodity: 90111n, factorNum: 1n, factorDen: 1n };
   return {
     type: 'transition',
     version: 1,
@@ -122,15 +132,54 @@ export function transition(p: { root: bigint; nullifiers: bigint[]; outCommitmen
           root: s(p.root),
           nullifiers: p.nullifiers.map(s),
           outCommitments: p.outCommitments.map(s),
-          inCommodity: '90111',
-          outCommodity: '90111',
-          factorNum: '1',
-          factorDen: '1',
+          inCommodity: s(c.inCommodity),
+          outCommodity: s(c.outCommodity),
+          factorNum: s(c.factorNum),
+          factorDen: s(c.factorDen),
         },
         valid,
+        p.vkeyHash,
       ),
     },
   };
+}
+
+/** The clock of `openLog`'s logs: 14 Nov 2023 UTC, so harvest years 2022 and 2023 are open. */
+export const LOG_NOW = 1_700_000_000_000;
+
+/** A yield ceiling the registry accepts (the first of core/lots/public-parameters.ts YIELD_CEILINGS). */
+export const CEILING = { commodity: YIELD_CEILINGS[0]!.commodity, gramsPerPixel: YIELD_CEILINGS[0]!.gramsPerPixel } as const;
+
+/** A capacity issuance (capacity_issue), by default at CEILING for 2023 under the EUDR cut-off. */
+export function capacityIssue(
+  p: { plotsRoot: bigint; issueTag: bigint; capacityCommitment: bigint; harvestYear?: number; commodity?: bigint; yieldCeilingGramsPerPixel?: bigint; cutoffCode?: number; vkeyHash?: string },
+  valid = true,
+): LogEntry {
+  return {
+    type: 'capacity-issue',
+    version: 1,
+    body: {
+      proof: bundle(
+        'capacity_issue',
+        {
+          plotsRoot: s(p.plotsRoot),
+          issueTag: s(p.issueTag),
+          harvestYear: String(p.harvestYear ?? 2023),
+          commodity: s(p.commodity ?? CEILING.commodity),
+          yieldCeilingGramsPerPixel: s(p.yieldCeilingGramsPerPixel ?? CEILING.gramsPerPixel),
+          cutoffCode: String(p.cutoffCode ?? 21),
+          capacityCommitment: s(p.capacityCommitment),
+        },
+        valid,
+        p.vkeyHash,
+      ),
+    },
+  };
+}
+
+/** An artifacts entry pinning `vkeyHash` (default VKEY) for each of `circuits`. */
+export function artifacts(circuits: readonly CircuitId[], vkeyHash = VKEY, profile = 'test'): LogEntry {
+  return { type: 'artifacts', version: 1, body: { profile, circuits: Object.fromEntries(circuits.map((c) => [c, { vkeyHash, zkeyHash: 'ee'.repeat(32), r1csHash: 'ff'.repeat(32) }])) } };
 }
 
 /** A plot attestation with one window per element. */
@@ -199,7 +248,7 @@ export const REGISTRY_KEY = generateNoteKey('registry.test/canopy', new Uint8Arr
 
 /** Opens a RegistryLog with the fake verifier on `store`. */
 export async function openLog(store: RegistryStore, verifier: ProofVerifier = new FakeVerifier(), depths = { lots: 8, plots: 8 }, sequencer: Parameters<typeof RegistryLog.open>[0]['sequencer'] = {}): Promise<RegistryLog> {
-  return RegistryLog.open({ store, verifier, origin: 'registry.test/canopy', signerKey: REGISTRY_KEY.signerKey, depths, sequencer, now: () => 1_700_000_000_000 });
+  return RegistryLog.open({ store, verifier, origin: 'registry.test/canopy', signerKey: REGISTRY_KEY.signerKey, depths, sequencer, now: () => LOG_NOW });
 }
 
 /** What the log must hold, recomputed from the stored entry bytes alone. */
@@ -253,6 +302,15 @@ export async function replayAndCheck(store: RegistryStore, depths = { lots: 8, p
   });
   const found = await store.findNullifiers([...nullifiers.keys()]);
   for (const [n, seq] of nullifiers) if (found.get(n) !== seq) throw new Error(`nullifier ${n} not stored for entry ${seq}`);
+  // Pinned keys: exactly those of the artifacts entries, each at its first pinning.
+  const pins = new Map<string, number>();
+  stored.forEach((e, i) => {
+    for (const k of entryEffects(entries[i]!, 0).pinnedKeys) if (!pins.has(`${k.circuit} ${k.vkeyHash}`)) pins.set(`${k.circuit} ${k.vkeyHash}`, e.sequence);
+  });
+  const storedPins = await store.readPinnedKeys();
+  const want = [...pins].map(([k, seq]) => `${k} ${seq}`).sort();
+  const got = storedPins.map((k) => `${k.circuit} ${k.vkeyHash} ${k.sequence}`).sort();
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`pinned keys ${JSON.stringify(got)}, replay ${JSON.stringify(want)}`);
   const rootHash = merkleTreeHash(stored.map((e) => e.bytes));
   return { size: head.size, rootHash, lots, plots, nullifiers, entries };
 }

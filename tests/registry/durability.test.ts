@@ -43,6 +43,10 @@ for (const { kind, fixture: makeFixture } of storeKinds()) {
               expect(await treeHash(head.size, store)).toEqual(replay.rootHash);
               const cp = await store.latestCheckpoint();
               if (cp !== null) expect(cp.rootHash).toEqual(merkleTreeHash(entries.slice(0, cp.size).map((e) => e.bytes)));
+              // Every stored entry has its submitter row: they commit together or not at all.
+              const rows = await store.readSubmissions(0, head.size);
+              expect(rows.map((r) => r.sequence)).toEqual(entries.map((e) => e.sequence));
+              expect(new Set(rows.map((r) => r.keyId.replace(/\d+$/, '')))).toEqual(new Set(['child-r']));
             } finally {
               await store.close();
             }

@@ -6,7 +6,7 @@ import { entryEffects } from '../../registry/log/entry-effects.ts';
 import { decodeEntry, encodeEntry, entryLeafHash, type LogEntry } from '../../registry/log/entry.ts';
 import { ENTRY_CIRCUITS, INTERPRETATIONS } from '../../registry/log/interpretation.ts';
 import { HOSTILE_INPUTS } from '../hostile-inputs.ts';
-import { capacityMint, datasetEntry, fe, lotMint, plotAttestation, registration, revocation, transition } from './_fixtures.ts';
+import { artifacts, CEILING, capacityIssue, capacityMint, datasetEntry, fe, lotMint, plotAttestation, registration, revocation, transition } from './_fixtures.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -20,6 +20,13 @@ describe('encodeEntry', () => {
       expect(text(encodeEntry(revocation('mill-7', 'sold')))).toBe('{"body":{"partyId":"mill-7","reason":"sold"},"type":"party-revocation","version":1}');
       expect(text(encodeEntry(lotMint(42n)))).toBe(
         `{"body":{"proof":{"circuit":"lot_mint","proof":{"curve":"bn128","pi_a":["1","2","1"],"pi_b":[["1","2"],["3","4"],["1","0"]],"pi_c":["5","6","1"],"protocol":"groth16"},"publicSignals":{"outCommitment":"42"},"vkeyHash":"${'ab'.repeat(32)}"}},"type":"lot-mint","version":1}`,
+      );
+    });
+
+    it('writes an artifacts entry with its circuits in code-unit order, whatever the object order', () => {
+      const e = artifacts(['plot_window', 'capacity_issue']);
+      expect(text(encodeEntry(e))).toBe(
+        `{"body":{"circuits":{"capacity_issue":{"r1csHash":"${'ff'.repeat(32)}","vkeyHash":"${'ab'.repeat(32)}","zkeyHash":"${'ee'.repeat(32)}"},"plot_window":{"r1csHash":"${'ff'.repeat(32)}","vkeyHash":"${'ab'.repeat(32)}","zkeyHash":"${'ee'.repeat(32)}"}},"profile":"test"},"type":"artifacts","version":1}`,
       );
     });
 
@@ -46,6 +53,14 @@ describe('encodeEntry', () => {
       ['too many nullifiers', transition({ root: 1n, nullifiers: Array.from({ length: 17 }, (_, i) => BigInt(i + 1)), outCommitments: [1n, 0n] }), /nullifiers" expected array of 1\.\.16/],
       ['one output commitment', { ...transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }), body: { proof: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof, publicSignals: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof.publicSignals, outCommitments: ['1'] } } } }, /outCommitments" expected array of 2\.\.2/],
       ['no window', { type: 'plot-attestation', version: 1, body: { windows: [] } }, /windows" expected array of 1\.\.64/],
+ ['a capacity issue carrying a capacity_mint proof', { ...capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }), body: capacityMint({ root: 1n, capacityNullifier: 2n, lotCommitment: 3n, remainderCommitment: 4n }).body }, /capacity-issue|proof\.circuit" expected one of capacity_issue/],
+      ['a capacity issue without its cut-off', { ...capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }), body: { proof: { ...(capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }).body as { proof: { publicSignals: Record<string, string> } }).proof, publicSignals: { plotsRoot: '1', issueTag: '2', harvestYear: '2023', commodity: String(CEILING.commodity), yieldCeilingGramsPerPixel: String(CEILING.gramsPerPixel), capacityCommitment: '3' } } } }, /publicSignals\.cutoffCode" expected/],
+      ['artifacts of no circuit', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: {} } }, /circuits" expected at least one circuit/],
+      ['artifacts of an unknown circuit', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: { membership: (artifacts(['lot_mint']).body as { circuits: { lot_mint: object } }).circuits.lot_mint } } }, /circuits key" expected one of/],
+      ['artifacts with an uppercase hash', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: { lot_mint: { vkeyHash: 'AB'.repeat(32), zkeyHash: 'ee'.repeat(32), r1csHash: 'ff'.repeat(32) } } } }, /lot_mint\.vkeyHash" expected 64 lowercase hex/],
+      ['artifacts missing the r1cs hash', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: { lot_mint: { vkeyHash: 'ab'.repeat(32), zkeyHash: 'ee'.repeat(32) } } } }, /lot_mint\.r1csHash" expected a value/],
+      ['artifacts of a bad profile', { ...artifacts(['lot_mint']), body: { ...(artifacts(['lot_mint']).body as object), profile: 'Demo' } }, /profile" expected profile name/],
+      ['artifacts with circuits as an array', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: [] } }, /circuits" expected plain object/],
       ['a proof with an extra member', { ...lotMint(1n), body: { proof: { ...(lotMint(1n).body as { proof: { proof: object } }).proof, proof: { ...(lotMint(1n).body as { proof: { proof: object } }).proof.proof, extra: 1 } } } }, /proof" expected only the members/],
     ];
     for (const [what, value, message] of cases) {
@@ -63,7 +78,17 @@ describe('encodeEntry', () => {
 describe('decodeEntry', () => {
   describe('when given the canonical bytes of an entry', () => {
     it('returns the entry, for every type', () => {
-      const entries = [datasetEntry(fe('d')), registration('a'), revocation('a'), lotMint(fe('m')), capacityMint({ root: 1n, capacityNullifier: 2n, lotCommitment: 3n, remainderCommitment: 4n }), transition({ root: 1n, nullifiers: [2n, 0n], outCommitments: [3n, 0n] }), plotAttestation([{ datasetRoot: 5n, attestationLeaf: 6n }])];
+      const entries = [
+        datasetEntry(fe('d')),
+        registration('a'),
+        revocation('a'),
+        lotMint(fe('m')),
+        capacityMint({ root: 1n, capacityNullifier: 2n, lotCommitment: 3n, remainderCommitment: 4n }),
+        transition({ root: 1n, nullifiers: [2n, 0n], outCommitments: [3n, 0n] }),
+        plotAttestation([{ datasetRoot: 5n, attestationLeaf: 6n }]),
+        capacityIssue({ plotsRoot: 7n, issueTag: 8n, capacityCommitment: 9n }),
+        artifacts(['lot_mint', 'capacity_issue']),
+      ];
       for (const e of entries) expect(decodeEntry(encodeEntry(e))).toEqual(e);
     });
   });
@@ -111,7 +136,7 @@ describe('CIRCUIT_PUBLIC_SIGNALS', () => {
           for (const used of [...t!.roots.map((r) => r.signal), ...t!.nullifiers, ...t!.lotsLeaves, ...t!.plotsLeaves, ...t!.shared]) expect(names, `${type}/${circuit}`).toContain(used);
         }
       }
-      expect(ENTRY_CIRCUITS).toEqual({ transition: ['lot_transition'], 'lot-mint': ['lot_mint', 'capacity_mint'], 'plot-attestation': ['plot_window'] });
+      expect(ENTRY_CIRCUITS).toEqual({ transition: ['lot_transition'], 'lot-mint': ['lot_mint', 'capacity_mint'], 'plot-attestation': ['plot_window'], 'capacity-issue': ['capacity_issue'] });
     });
   });
 });
@@ -146,6 +171,24 @@ describe('entryEffects', () => {
       const p = entryEffects(plotAttestation([{ datasetRoot: 8n, attestationLeaf: 10n }, { datasetRoot: 8n, attestationLeaf: 11n }]));
       expect([p.roots, p.plotsLeaves, p.proofs.length]).toEqual([[{ in: 'dataset-root', value: 8n, signal: 'datasetRoot' }], [10n, 11n], 2]);
       expect(entryEffects(datasetEntry(12n)).datasetRoot).toBe(12n);
+      const ci = entryEffects(capacityIssue({ plotsRoot: 13n, issueTag: 14n, capacityCommitment: 15n }));
+      expect([ci.roots, ci.nullifiers, ci.lotsLeaves, ci.plotsLeaves, ci.proofs.map((x) => x.publicSignals)]).toEqual([
+        [{ in: 'published-plots-root', value: 13n, signal: 'plotsRoot' }],
+        [14n],
+        [15n],
+        [],
+        [['13', '14', '2023', String(CEILING.commodity), String(CEILING.gramsPerPixel), '21', '15']],
+      ]);
+      const a = entryEffects(artifacts(['plot_window', 'lot_mint'], 'cd'.repeat(32)));
+      expect([a.pinnedKeys, a.proofs, a.lotsLeaves]).toEqual([
+        [
+          { circuit: 'lot_mint', vkeyHash: 'cd'.repeat(32) },
+          { circuit: 'plot_window', vkeyHash: 'cd'.repeat(32) },
+        ],
+        [],
+        [],
+      ]);
+      expect(entryEffects(lotMint(1n)).pinnedKeys).toEqual([]);
       expect(entryEffects(revocation('x')).party).toEqual({ kind: 'revoke', partyId: 'x' });
     });
   });

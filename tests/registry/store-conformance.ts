@@ -9,7 +9,8 @@ import type { HashReader } from '../../core/tlog/hash-reader.ts';
 import { checkRecord, proveRecord } from '../../core/tlog/record-proof.ts';
 import { storedHashCount, storedHashes, storedHashIndex } from '../../core/tlog/stored-hash.ts';
 import { merkleTreeHash, treeHash } from '../../core/tlog/tree-hash.ts';
-import type { AppendRecord, CheckpointRecord, PartyChange, RegistryStore, StoreHead } from '../../registry/store/store.ts';
+import { FIELD_ORDER } from '../../core/field.ts';
+import type { AppendRecord, CheckpointRecord, PartyChange, PinnedKey, RegistryStore, StoreHead, Submitter } from '../../registry/store/store.ts';
 import { fe, publicKey, type StoreFixture } from './_fixtures.ts';
 
 interface RecordSpec {
@@ -18,6 +19,8 @@ interface RecordSpec {
   nullifiers?: bigint[];
   dataset?: bigint | null;
   party?: PartyChange | null;
+  pinned?: PinnedKey[];
+  submitter?: Submitter;
 }
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -52,6 +55,8 @@ async function records(store: RegistryStore, head: StoreHead, specs: RecordSpec[
       nullifiers: sp.nullifiers ?? [],
       datasetRoot: sp.dataset ?? null,
       party: sp.party ?? null,
+      ...(sp.pinned ? { pinnedKeys: sp.pinned } : {}),
+      ...(sp.submitter ? { submitter: sp.submitter } : {}),
     });
   }
   return out;
@@ -212,6 +217,155 @@ export function storeConformance(name: string, makeFixture: () => StoreFixture):
           expect(await code(store.appendBatch({ expected: head, records: await records(store, head, [{ nullifiers: [0n] }]) }))).toBe('RangeError');
           expect(await code(store.appendBatch({ expected: head, records: await records(store, head, [{ nullifiers: [5n] }, { nullifiers: [5n] }]) }))).toBe('RangeError');
           expect((await store.head()).size).toBe(0);
+        });
+      });
+    });
+
+    describe('findLeaf', () => {
+      describe('when leaf values repeat within and across trees', () => {
+        it('returns the lowest index holding the value and the entry that appended it', async () => {
+          await append(store, [{ lots: [fe('a'), fe('b')] }, { plots: [fe('b')] }, { lots: [fe('a'), fe('c')] }]);
+          expect(await store.findLeaf('lots', fe('a'))).toEqual({ index: 0, value: fe('a'), sequence: 0 });
+          expect(await store.findLeaf('lots', fe('c'))).toEqual({ index: 3, value: fe('c'), sequence: 2 });
+          expect(await store.findLeaf('plots', fe('b'))).toEqual({ index: 0, value: fe('b'), sequence: 1 });
+          expect(await store.findLeaf('plots', fe('a'))).toBeNull();
+          expect(await store.findLeaf('lots', 0n)).toBeNull();
+        });
+      });
+
+      describe('when the value or tree is malformed', () => {
+        it('throws RangeError or TypeError', async () => {
+          expect(await code(store.findLeaf('lots', FIELD_ORDER))).toBe('RangeError');
+          expect(await code(store.findLeaf('lots', 1 as unknown as bigint))).toBe('TypeError');
+          expect(await code(store.findLeaf('trunks' as 'lots', 1n))).toBe('RangeError');
+        });
+      });
+    });
+
+    describe('findPartiesByRole', () => {
+      describe('when parties of several roles are registered and one is revoked', () => {
+        it('lists the role’s parties, revoked ones included, in registration order', async () => {
+          await append(store, [
+            { party: { kind: 'register', partyId: 'aud-2', role: 'auditor', publicKey: publicKey('a2') } },
+            { party: { kind: 'register', partyId: 'coop-1', role: 'supplier', publicKey: publicKey('c1') } },
+            { party: { kind: 'register', partyId: 'aud-1', role: 'auditor', publicKey: publicKey('a1') } },
+            { party: { kind: 'revoke', partyId: 'aud-2' } },
+          ]);
+          expect(await store.findPartiesByRole('auditor')).toEqual([
+            { partyId: 'aud-2', role: 'auditor', publicKey: publicKey('a2'), registeredAt: 0, revokedAt: 3 },
+            { partyId: 'aud-1', role: 'auditor', publicKey: publicKey('a1'), registeredAt: 2, revokedAt: null },
+          ]);
+          expect(await store.findPartiesByRole('publisher')).toEqual([]);
+        });
+      });
+    });
+
+    describe('pinned keys', () => {
+      describe('when records pin keys, some twice', () => {
+        it('stores each (circuit, vkeyHash) once, at the first entry that pinned it', async () => {
+          const k1 = { circuit: 'lot_mint', vkeyHash: 'a1'.repeat(32) };
+          const k2 = { circuit: 'lot_transition', vkeyHash: 'a2'.repeat(32) };
+          const k3 = { circuit: 'lot_mint', vkeyHash: 'a3'.repeat(32) };
+          expect(await store.readPinnedKeys()).toEqual([]);
+          await append(store, [{}, { pinned: [k1, k2] }]);
+          await append(store, [{ pinned: [k2, k3] }]);
+          expect(await store.readPinnedKeys()).toEqual([
+            { ...k1, sequence: 1 },
+            { ...k2, sequence: 1 },
+            { ...k3, sequence: 2 },
+          ]);
+        });
+      });
+
+      describe('when the batch fails or a key is malformed', () => {
+        it('pins nothing', async () => {
+          await append(store, [{ nullifiers: [fe('n')] }]);
+          expect(await code(append(store, [{ pinned: [{ circuit: 'lot_mint', vkeyHash: 'b1'.repeat(32) }] }, { nullifiers: [fe('n')] }]))).toBe('STORE_CONFLICT');
+          expect(await code(append(store, [{ pinned: [{ circuit: 'lot_mint', vkeyHash: 'B1'.repeat(32) }] }]))).toBe('RangeError');
+          expect(await code(append(store, [{ pinned: [{ circuit: 'Lot mint', vkeyHash: 'b1'.repeat(32) }] }]))).toBe('RangeError');
+          expect(await store.readPinnedKeys()).toEqual([]);
+        });
+      });
+    });
+
+    describe('submissions', () => {
+      const who = (keyId: string, submittedAt: number): Submitter => ({ keyId, kind: 'party', role: 'supplier', submittedAt });
+
+      describe('when records carry submitters', () => {
+        it('writes one row per record with one, in the same batch, and reads ranges in order', async () => {
+          await append(store, [{ submitter: who('coop-1', 1000) }, {}, { submitter: { keyId: 'accreditor.test', kind: 'accreditor', role: 'accreditor', submittedAt: 1001 } }]);
+          await append(store, [{ submitter: { keyId: 'registry.test/canopy', kind: 'operator', role: 'operator', submittedAt: 1002 } }]);
+          expect(await store.readSubmissions(0, 4)).toEqual([
+            { sequence: 0, ...who('coop-1', 1000) },
+            { sequence: 2, keyId: 'accreditor.test', kind: 'accreditor', role: 'accreditor', submittedAt: 1001 },
+            { sequence: 3, keyId: 'registry.test/canopy', kind: 'operator', role: 'operator', submittedAt: 1002 },
+          ]);
+          expect((await store.readSubmissions(1, 3)).map((r) => r.sequence)).toEqual([2]);
+          expect(await store.readSubmissions(4, 100)).toEqual([]);
+        });
+      });
+
+      describe('when the batch is refused', () => {
+        it('writes no submitter row: entry and row commit together or not at all', async () => {
+          await append(store, [{ dataset: fe('d'), submitter: who('coop-1', 1) }]);
+          expect(await code(append(store, [{ submitter: who('coop-2', 2) }, { dataset: fe('d'), submitter: who('coop-2', 2) }]))).toBe('STORE_CONFLICT');
+          expect((await store.readSubmissions(0, 10)).map((r) => r.keyId)).toEqual(['coop-1']);
+        });
+      });
+
+      describe('when a submitter or range is malformed', () => {
+        it('throws RangeError or TypeError and writes nothing', async () => {
+          expect(await code(append(store, [{ submitter: { ...who('coop-1', 1), kind: 'king' as 'party' } }]))).toBe('RangeError');
+          expect(await code(append(store, [{ submitter: who('has space', 1) }]))).toBe('RangeError');
+          expect(await code(append(store, [{ submitter: who('coop-1', 1.5) }]))).toBe('TypeError');
+          expect((await store.head()).size).toBe(0);
+          expect(await code(store.readSubmissions(5, 4))).toBe('RangeError');
+          expect(await code(store.readSubmissions(0, 10_001))).toBe('RangeError');
+        });
+      });
+    });
+
+    describe('rememberNonce and sweepNonces', () => {
+      describe('when a nonce is remembered', () => {
+        it('is fresh once per key id, replayed while live, and fresh again once expired', async () => {
+          expect(await store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1300, 1000)).toBe(true);
+          expect(await store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1300, 1200)).toBe(false);
+          expect(await store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1400, 1300)).toBe(false);
+          expect(await store.rememberNonce('coop-2', 'nonce-aaaaaaaaaaaa', 1300, 1000)).toBe(true);
+          // Expired (1300 < 1301): as good as absent.
+          expect(await store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1601, 1301)).toBe(true);
+          expect(await store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1700, 1500)).toBe(false);
+        });
+      });
+
+      describe('when nonces expire', () => {
+        it('sweeps exactly the expired ones', async () => {
+          for (let i = 0; i < 5; i++) await store.rememberNonce('coop-1', `nonce-${i}-aaaaaaaaaa`, 1000 + i, 900);
+          expect(await store.sweepNonces(1003)).toBe(3);
+          expect(await store.sweepNonces(1003)).toBe(0);
+          expect(await store.rememberNonce('coop-1', 'nonce-4-aaaaaaaaaa', 2000, 1003)).toBe(false);
+          expect(await store.rememberNonce('coop-1', 'nonce-0-aaaaaaaaaa', 2000, 1003)).toBe(true);
+        });
+      });
+
+      describe('when two connections to the store race on one nonce', () => {
+        it('lets exactly one of them have it', async () => {
+          const other = await fixture.open();
+          try {
+            const results = await Promise.all(Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? store : other).rememberNonce('coop-1', 'raced-nonce-aaaaaaa', 2000, 1000)));
+            expect(results.filter((r) => r)).toHaveLength(1);
+          } finally {
+            await other.close();
+          }
+        });
+      });
+
+      describe('when an argument is malformed', () => {
+        it('throws RangeError or TypeError', async () => {
+          expect(await code(store.rememberNonce('coop 1', 'nonce-aaaaaaaaaaaa', 1, 0))).toBe('RangeError');
+          expect(await code(store.rememberNonce('coop-1', 'n'.repeat(65), 1, 0))).toBe('RangeError');
+          expect(await code(store.rememberNonce('coop-1', 'nonce-aaaaaaaaaaaa', 1.5, 0))).toBe('TypeError');
+          expect(await code(store.sweepNonces(-1))).toBe('RangeError');
         });
       });
     });

@@ -12,8 +12,10 @@
  * Each command maps its flags to a typed options object (`serveOptionsFromFlags`, …) and
  * calls the library (registry/api/registry-service.ts, registry/server.ts,
  * registry/client.ts). `serve` creates DIR, its SQLite store and the registry's note key on
- * first start (DIR/registry.key, mode 0600; DIR/registry.vkey), prints the verifier key and
- * the URL on stdout, logs requests as JSON lines (pino) on stderr, and runs until SIGINT or
+ * first start (DIR/registry.key, mode 0600; DIR/registry.vkey), appends the artifacts entry
+ * of its setup folder unless the log already pins every key of it (so a fresh registry
+ * pins what it verifies, and a registry restarted with new keys pins them before any proof
+ * under them is accepted), prints the verifier key and the URL on stdout, logs requests as JSON lines (pino) on stderr, and runs until SIGINT or
  * SIGTERM, then closes the server, the verifier workers and the store.
  * @module
  */
@@ -153,6 +155,7 @@ export async function runServe(options: ServeOptions, io: CliIo, stop: AbortSign
       accreditorKey: options.accreditorVkey,
       checkpointIntervalMs: options.checkpointIntervalMs,
       rateLimit: options.rateLimit,
+      pinArtifacts: true,
       logger,
     });
   } catch (e) {
