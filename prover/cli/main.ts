@@ -15,6 +15,12 @@ import { registerPtau } from './commands/ptau.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerPlot } from './commands/plot.ts';
 import { registerRegistry } from './commands/registry.ts';
+import { registerRegistryTiles } from './commands/registry-tiles.ts';
+import { registerVerify } from './commands/verify.ts';
+import { registerVerifier } from './commands/verifier.ts';
+import { registerLot } from './commands/lot.ts';
+import { registerAudit } from './commands/audit.ts';
+import { registerDisclose } from './commands/disclose.ts';
 
 /** Builds the program; commands write through `io`. */
 export function buildProgram(io: CliIo): Command {
@@ -33,6 +39,12 @@ export function buildProgram(io: CliIo): Command {
   registerDataset(program, io);
   registerPlot(program, io);
   registerRegistry(program, io);
+  registerRegistryTiles(program, io);
+  registerVerify(program, io);
+  registerVerifier(program, io);
+  registerLot(program, io);
+  registerAudit(program, io);
+  registerDisclose(program, io);
   return program;
 }
 
