@@ -12,6 +12,13 @@ process.on('warning', (w) => {
   process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
+// A reader that stops early (`canopy … | head`) closes the pipe: stop quietly, as Unix
+// tools do, instead of crashing on EPIPE.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 register();
 const { main } = await import('../prover/cli/main.ts');
 process.exitCode = await main(process.argv);
