@@ -82,6 +82,26 @@ export interface NullifierRecord {
   sequence: number | null;
 }
 
+/** The dataset entry registering a root (`GET /v1/datasets/{root}`). */
+export interface DatasetRecord {
+  /** The dataset's Poseidon root, canonical decimal. */
+  datasetRoot: string;
+  /** The dataset entry's sequence number. */
+  sequence: number;
+  name: string;
+  /** SHA-256 of the dataset's manifest file, 64 lowercase hex. */
+  manifestSha256: string;
+}
+
+/** One tree of `GET /v1/roots`. */
+export interface TreeRoots {
+  leaves: number;
+  /** Canonical decimal. */
+  root: string;
+  /** The depth the registry runs the tree at (unsigned). */
+  depth: number;
+}
+
 /** A witness the registry accepts cosignatures from: an active auditor and its cosigner key. */
 export interface Witness {
   partyId: string;
@@ -270,12 +290,32 @@ export class RegistryClient {
   }
 
   /**
-   * The roots of the latest checkpoint.
+   * The roots of the latest checkpoint, and the trees' depths.
    * @throws {ApiError} NOT_FOUND before the first checkpoint
-   * @example (await client.roots()).lots.root
+   * @example (await client.roots()).lots.depth
    */
-  async roots(): Promise<{ checkpointSize: number; lots: { leaves: number; root: string }; plots: { leaves: number; root: string } }> {
+  async roots(): Promise<{ checkpointSize: number; lots: TreeRoots; plots: TreeRoots }> {
     return this.#json('GET', '/v1/roots', s.rootsResponseSchema);
+  }
+
+  /**
+   * The dataset entry registering `root` (the registry's word: prove entry `sequence`
+   * included under a verified checkpoint before relying on it).
+   * @throws {TypeError|RangeError} for a value that is not a field element; {ApiError} NOT_FOUND if no dataset entry registers it
+   * @example (await client.dataset(root)).manifestSha256
+   */
+  async dataset(root: bigint): Promise<DatasetRecord> {
+    return this.#json('GET', `/v1/datasets/${fieldToString(root, 'root')}`, s.datasetResponseSchema);
+  }
+
+  /**
+   * The registry's note verifier key and origin as it serves them: trust-on-first-use
+   * material only. Pin the key from an independent source; compare this answer with the pin.
+   * @throws {ApiError}
+   * @example const { verifierKey } = await client.registryKey()
+   */
+  async registryKey(): Promise<{ origin: string; verifierKey: string }> {
+    return this.#json('GET', '/v1/registry-key', s.registryKeyResponseSchema);
   }
 
   /**

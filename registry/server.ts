@@ -28,7 +28,7 @@ import type { RegistryService } from './api/registry-service.ts';
 import { explorerHandler } from './explorer/explorer-handler.ts';
 import { withLogReadRoutes } from './tiles/log-read-routes.ts';
 
-/** Default largest request body, bytes (a plot attestation of 64 windows is about 64 KiB). */
+/** Default largest request body, bytes (an entry is at most 64 KiB: MAX_ENTRY_BYTES). */
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Options of `createRegistryApp`. */

@@ -36,6 +36,7 @@ export const API_ERRORS = {
   NOT_FOUND: [404, 'no such route, entry, checkpoint or party'],
   METHOD_NOT_ALLOWED: [405, 'the path exists but not with this method'],
   BODY_TOO_LARGE: [413, 'the body exceeds the size limit'],
+  ENTRY_TOO_LARGE: [413, 'an entry is larger than the log takes: more than 40 windows in a plot attestation, or a canonical encoding above 65,535 bytes (a C2SP entry bundle’s bound)'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'a body must be sent as application/json'],
   COSIGNATURE_INVALID: [422, 'the note carries no valid registry signature, no cosignature by the auditor, a signature that fails, or a cosignature dated in the future'],
   RATE_LIMITED: [429, 'too many requests from this client; retry after the Retry-After seconds'],

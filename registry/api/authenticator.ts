@@ -15,12 +15,20 @@
  * registry process on that store, so a request replayed to another process is refused
  * too; `NonceCache` is the in-process table for a single process. What a principal may do
  * (its role) is the route's check, not this one.
+ *
+ * Requests that append (`authenticateForAppend`): with a registry that can defer
+ * (`DeferringNonceRegistry`, as StoreNonces), step 5 only reads whether the nonce is
+ * recorded and live, and returns the claim that the append records in its own transaction
+ * (registry/log/sequencer.ts), so a signed write costs one durable commit, the group
+ * commit's, not two. A request whose append does not commit has its claim recorded
+ * afterwards by `settleNonce` (registry-api.ts does this before answering), so a refused
+ * request cannot be replayed either.
  * @module
  */
 import { assertInteger } from '../../core/assert.ts';
 import { CanopyError } from '../../core/errors.ts';
 import { parseVerifierKey, NOTE_ALG_ED25519 } from '../../core/note/note-key.ts';
-import type { PartyRecord, RegistryStore } from '../store/store.ts';
+import type { NonceClaim, PartyRecord, RegistryStore } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import type { ApiRequest } from './http.ts';
 import { NonceCache, type NonceOutcome } from './nonce-cache.ts';
@@ -45,6 +53,27 @@ export interface AccreditorKey {
  */
 export interface NonceRegistry {
   remember(keyId: string, nonce: string, timestamp: number, nowSeconds: number): NonceOutcome | Promise<NonceOutcome>;
+}
+
+/**
+ * A `NonceRegistry` that can leave the recording of a nonce to the transaction of the
+ * append the request makes (module comment).
+ */
+export interface DeferringNonceRegistry extends NonceRegistry {
+  /** 'replayed' if (keyId, nonce) is recorded and live; else the claim to record with the append. Writes nothing. */
+  defer(keyId: string, nonce: string, timestamp: number, nowSeconds: number): Promise<NonceClaim | 'replayed'>;
+  /** Records a claim whose append did not commit (one durable write). */
+  settle(claim: NonceClaim): Promise<NonceOutcome>;
+}
+
+/**
+ * Whether a nonce registry can defer (`DeferringNonceRegistry`).
+ * @throws never
+ * @example isDeferring(new StoreNonces(store, 300)) // true
+ */
+export function isDeferring(nonces: NonceRegistry): nonces is DeferringNonceRegistry {
+  const n = nonces as Partial<DeferringNonceRegistry>;
+  return typeof n.defer === 'function' && typeof n.settle === 'function';
 }
 
 /** Who signed a request. */
@@ -118,6 +147,39 @@ export class Authenticator {
     return principal;
   }
 
+  /**
+   * Authenticates a request that appends to the log: steps 1–4 as `authenticate`; step 5
+   * reads the nonce and returns its claim for the append's transaction when the nonce
+   * registry can defer (module comment), else records it now and returns no claim.
+   * @returns the principal, and the claim the append must record (null: recorded already)
+   * @throws {ApiError} 401/403 as the module table says
+   * @example const { principal, nonce } = await auth.authenticateForAppend(req, 'party')
+   */
+  async authenticateForAppend(req: ApiRequest, as: 'party' | 'accreditor'): Promise<{ principal: Principal; nonce: NonceClaim | null }> {
+    const nonces = this.#nonces;
+    if (!isDeferring(nonces)) return { principal: await this.authenticate(req, as), nonce: null };
+    const h = this.#headers(req);
+    const nowSeconds = this.#freshness(h.timestamp);
+    const { principal, publicKey } = await this.#key(h.keyId, as);
+    this.#signature(req, h, publicKey);
+    const claim = await nonces.defer(h.keyId, h.nonce, h.timestamp, nowSeconds);
+    if (claim === 'replayed') throw replayed(h.keyId, h.nonce);
+    return { principal, nonce: claim };
+  }
+
+  /**
+   * Records the claim of a request whose append did not commit, so that it cannot be
+   * replayed (a no-op for a nonce registry that does not defer).
+   * @returns 'fresh' if recorded now, 'replayed' if it was recorded already
+   * @throws whatever the nonce registry throws
+   * @example await auth.settleNonce(claim)
+   */
+  async settleNonce(claim: NonceClaim): Promise<NonceOutcome> {
+    const nonces = this.#nonces;
+    if (!isDeferring(nonces)) return 'replayed';
+    return nonces.settle(claim);
+  }
+
   // Step 1.
   #headers(req: ApiRequest): ReturnType<typeof parseSignatureHeaders> {
     return parseSignatureHeaders(req.headers);
@@ -161,7 +223,11 @@ export class Authenticator {
   // Step 5.
   async #nonce(h: ReturnType<typeof parseSignatureHeaders>, nowSeconds: number): Promise<void> {
     const outcome = await this.#nonces.remember(h.keyId, h.nonce, h.timestamp, nowSeconds);
-    if (outcome === 'replayed') throw new ApiError('NONCE_REPLAYED', `nonce ${h.nonce} of ${JSON.stringify(h.keyId)} was already used`);
+    if (outcome === 'replayed') throw replayed(h.keyId, h.nonce);
     if (outcome === 'full') throw new ApiError('UNAVAILABLE', 'too many signed requests within the replay window; retry later');
   }
+}
+
+function replayed(keyId: string, nonce: string): ApiError {
+  return new ApiError('NONCE_REPLAYED', `nonce ${nonce} of ${JSON.stringify(keyId)} was already used`);
 }

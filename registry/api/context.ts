@@ -6,6 +6,7 @@
  * @module
  */
 import type { RegistryLog } from '../log/registry-log.ts';
+import type { NonceClaim } from '../store/store.ts';
 import type { VerifierPoolStats } from '../proof-verifier-pool.ts';
 import type { PublishedArtifacts } from './artifacts.ts';
 import type { Authenticator, Principal } from './authenticator.ts';
@@ -33,6 +34,11 @@ export interface HandlerInput<P = unknown, Q = unknown, B = unknown> {
   body: B;
   /** Who signed the request (signed routes only). */
   principal: Principal | null;
+  /**
+   * On routes whose nonce is recorded with their append (`Route.nonce`): the claim to
+   * pass to `log.append`, or null when the nonce was recorded already. Null elsewhere.
+   */
+  nonce?: NonceClaim | null;
 }
 
 /** A route handler: validated input in, response out. */

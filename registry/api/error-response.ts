@@ -5,6 +5,7 @@
  *     thrown                                         status  code
  *     ApiError                                       its own its own
  *     EntryRejectedError (the log refused an entry)  409/422 the reason, with "index"
+ *     NonceReplayedError (the append found the nonce) 401    NONCE_REPLAYED
  *     TypeError/RangeError "\"title\" expected …"     400     INVALID_INPUT (bad input the log named)
  *     CanopyError NOT_FOUND                          404     NOT_FOUND
  *     CanopyError STORE_CONFLICT (retries used up)   503     UNAVAILABLE
@@ -18,6 +19,7 @@
  * @module
  */
 import { CanopyError } from '../../core/errors.ts';
+import { NonceReplayedError } from '../log/nonce-replayed.ts';
 import { EntryRejectedError } from '../log/rejection.ts';
 import { VerifierOverloadedError } from '../proof-verifier-pool.ts';
 import { ApiError, rejectionStatus } from './api-error.ts';
@@ -54,6 +56,7 @@ export function errorResponse(e: unknown): { response: ApiResponse; fault: boole
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof EntryRejectedError) return new ApiError(e.reason, e.message, { status: rejectionStatus(e.reason), index: e.index });
+  if (e instanceof NonceReplayedError) return new ApiError('NONCE_REPLAYED', e.message);
   if (isInputError(e)) return new ApiError('INVALID_INPUT', e.message);
   if (e instanceof CanopyError && e.code === 'NOT_FOUND') return new ApiError('NOT_FOUND', e.message);
   if (e instanceof CanopyError && e.code === 'STORE_CONFLICT') return new ApiError('UNAVAILABLE', 'the store is busy; retry');

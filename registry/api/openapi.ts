@@ -2,7 +2,9 @@
  * The OpenAPI 3.1 document of the registry API, generated from the route table
  * (routes.ts) and its zod schemas (schemas.ts, converted with zod's `toJSONSchema`, JSON
  * Schema 2020-12, which OpenAPI 3.1 uses). Every route of the table appears once, under its
- * path with `:name` rewritten to `{name}`; nothing else does.
+ * path with `:name` rewritten to `{name}`; beside them only the path items given as
+ * `extraPaths` (the registry's tiles, history and follow routes, which are served in front
+ * of the table: registry/tiles/log-read-openapi.ts).
  *
  * Each operation lists its parameters (one per member of its query and path schemas), its
  * request body, its success response and the error responses it may give: the route's own
@@ -26,6 +28,15 @@ export interface OpenApiInfo {
   description?: string;
 }
 
+/** Options of `openApiDocument`. */
+export interface OpenApiOptions {
+  /**
+   * Path items of routes served outside the table (the tiles, history and follow routes,
+   * registry/tiles/log-read-openapi.ts), added as given; a path the table has too is a bug.
+   */
+  extraPaths?: Record<string, JsonObject>;
+}
+
 type JsonObject = Record<string, unknown>;
 
 /**
@@ -39,9 +50,9 @@ export function openApiPath(expressPath: string): string {
 /**
  * Builds the document.
  * @throws {Error} if two routes share a method and path (a bug in the table)
- * @example openApiDocument(ROUTES, { title: 'Canopy registry', version: '1' }).paths['/v1/entries']
+ * @example openApiDocument(ROUTES, { title: 'Canopy registry', version: '1' }, { extraPaths: logReadPaths() }).paths['/v1/entries']
  */
-export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): JsonObject {
+export function openApiDocument(routes: readonly Route[], info: OpenApiInfo, options: OpenApiOptions = {}): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
     const path = openApiPath(route.path);
@@ -49,6 +60,10 @@ export function openApiDocument(routes: readonly Route[], info: OpenApiInfo): Js
     const method = route.method.toLowerCase();
     if (item[method] !== undefined) throw new Error(`canopy: bad math in openApiDocument: ${route.method} ${route.path} twice`);
     item[method] = operation(route);
+  }
+  for (const [path, item] of Object.entries(options.extraPaths ?? {})) {
+    if (paths[path] !== undefined) throw new Error(`canopy: bad math in openApiDocument: ${path} is in the route table and among the extra paths`);
+    paths[path] = item;
   }
   return {
     openapi: '3.1.0',
@@ -122,7 +137,14 @@ function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query'): J
   return Object.entries(properties).map(([name, s]) => ({ name, in: where, required: where === 'path' || required.has(name), schema: s }));
 }
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+/**
+ * The JSON Schema (2020-12, as OpenAPI 3.1 takes it) of a zod schema, without `$schema`.
+ * @throws never for the API's schemas (unrepresentable parts become `{}`)
+ * @example jsonSchemaOf(servedEntrySchema, 'output')
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonObject;
   return rest;
 }
+
+const jsonSchema = jsonSchemaOf;

@@ -7,6 +7,7 @@
  * a range that is merely malformed is 400.
  * @module
  */
+import { CanopyError } from '../../core/errors.ts';
 import { cosignerVerifierKey } from '../../core/note/cosignature.ts';
 import { ed25519VerifierKey } from '../../core/note/note-key.ts';
 import type { TreeName } from '../store/store.ts';
@@ -123,15 +124,49 @@ export const witnessList: RouteHandler = async (ctx) => {
 };
 
 /**
- * `GET /v1/roots`: the lots and plots roots of the latest checkpoint, which proofs may use.
+ * `GET /v1/roots`: the lots and plots roots of the latest checkpoint, which proofs may use,
+ * and the depth of each tree (so that a prover or an auditor can size its own copy).
  * @throws {ApiError} NOT_FOUND before the first checkpoint
- * @example await publishedRoots(ctx, input)
+ * @example await publishedRoots(ctx, input) // { checkpointSize, lots: { leaves, root, depth }, plots: { … } }
  */
 export const publishedRoots: RouteHandler = async (ctx) => {
   const c = await ctx.log.latestCheckpoint();
   if (c === null) throw new ApiError('NOT_FOUND', 'no checkpoint has been signed yet');
-  return jsonResponse(200, { checkpointSize: c.size, lots: { leaves: c.lotsSize, root: c.lotsRoot }, plots: { leaves: c.plotsSize, root: c.plotsRoot } });
+  const trees = ctx.log.sequencer.trees;
+  return jsonResponse(200, {
+    checkpointSize: c.size,
+    lots: { leaves: c.lotsSize, root: c.lotsRoot, depth: trees.depth('lots') },
+    plots: { leaves: c.plotsSize, root: c.plotsRoot, depth: trees.depth('plots') },
+  });
 };
+
+/**
+ * `GET /v1/datasets/{root}`: the dataset entry registering a root (dataset roots are unique
+ * in the log), from the store's index on roots, so a disclosure check need not scan the
+ * log. The answer is the registry's word until the caller proves entry `sequence` included
+ * under a checkpoint it verified.
+ * @throws {ApiError} NOT_FOUND if no dataset entry registers the root; {CanopyError}
+ *   LOG_INCONSISTENT (500) if the indexed entry is not that dataset entry
+ * @example await datasetRecord(ctx, { params: { root }, … }) // { datasetRoot, sequence, name, manifestSha256 }
+ */
+export const datasetRecord: RouteHandler<{ root: bigint }> = async (ctx, { params }) => {
+  const sequence = (await ctx.log.store.findDatasets([params.root])).get(params.root);
+  if (sequence === undefined) throw new ApiError('NOT_FOUND', `no dataset entry registers the root ${params.root}`);
+  const [served] = await ctx.log.readEntries(sequence, sequence + 1);
+  const e = served!.entry;
+  if (e.type !== 'dataset' || e.body.datasetRoot !== params.root.toString(10)) throw new CanopyError('LOG_INCONSISTENT', `the dataset index names entry ${sequence} for root ${params.root}, which is a ${e.type} entry of another root`);
+  return jsonResponse(200, { datasetRoot: e.body.datasetRoot, sequence, name: e.body.name, manifestSha256: e.body.manifestSha256 });
+};
+
+/**
+ * `GET /v1/registry-key`: the registry's note verifier key and log origin. Trust-on-first-
+ * use material only: whoever answers this URL can answer any key, so a client must pin
+ * the key from an independent source (the operator's publication, a witness) and use this
+ * route at most to fetch the text it then compares with its pin.
+ * @throws never
+ * @example await registryKey(ctx, input) // { origin: 'registry.example/canopy', verifierKey: 'registry.example/canopy+…' }
+ */
+export const registryKey: RouteHandler = async (ctx) => jsonResponse(200, { origin: ctx.log.origin, verifierKey: ctx.log.verifierKey }, { 'cache-control': 'public, max-age=3600' });
 
 /**
  * `GET /v1/artifacts`: the accepted circuit keys (artifacts.ts).

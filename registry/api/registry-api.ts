@@ -7,10 +7,18 @@
  * and nothing before the handler changes anything:
  *
  *     1 authenticate  signed routes only (authenticator.ts)          → 401 / 403
+ *                     (routes that append: the nonce only read here; recorded with the append)
  *     2 params        path parameters against the route's schema     → 400 INVALID_PARAMS
  *     3 query         query parameters (none allowed if no schema)   → 400 INVALID_QUERY
  *     4 body          application/json, UTF-8 JSON text, the schema  → 415 / 400 BODY_NOT_JSON / 400 INVALID_BODY
  *     5 handle        the route's handler                            → its answer, or error-response.ts
+ *
+ * The nonce of a request to a route that appends (`route.nonce === 'with-append'`) is
+ * recorded in the append's transaction (authenticator.ts `authenticateForAppend`). Such a
+ * route answers 2xx only after its append committed; any other outcome after
+ * authentication (a 4xx from steps 2–5, a refusal, a fault) records the nonce on its own
+ * (`settleNonce`) before the answer goes out, so a request is acted on at most once and a
+ * refused one cannot be replayed later either.
  *
  * Before any route: the rate limit (`limit`, 429 RATE_LIMITED with Retry-After). After no
  * route matched: 405 METHOD_NOT_ALLOWED (with Allow) when the path exists under another
@@ -19,7 +27,10 @@
  * @module
  */
 import * as z from 'zod';
+import { NonceReplayedError } from '../log/nonce-replayed.ts';
+import type { NonceClaim } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
+import type { Principal } from './authenticator.ts';
 import type { RegistryContext } from './context.ts';
 import { errorResponse } from './error-response.ts';
 import { type ApiRequest, type ApiResponse, headerValue, jsonResponse } from './http.ts';
@@ -65,13 +76,26 @@ export class RegistryApi {
    * @example const res = await api.dispatch(ROUTES[0], req)
    */
   async dispatch(route: Route, req: ApiRequest): Promise<ApiResponse> {
+    // A claim still to be recorded: the request's nonce on a route that appends.
+    let pending: NonceClaim | null = null;
     try {
-      const principal = route.auth === 'public' ? null : await this.#ctx.authenticator.authenticate(req, route.auth === 'accreditor' ? 'accreditor' : 'party');
+      let principal: Principal | null = null;
+      if (route.auth !== 'public') {
+        const as = route.auth === 'accreditor' ? 'accreditor' : 'party';
+        if (route.nonce === 'with-append') ({ principal, nonce: pending } = await this.#ctx.authenticator.authenticateForAppend(req, as));
+        else principal = await this.#ctx.authenticator.authenticate(req, as);
+      }
       const params = route.params === undefined ? {} : parse(route.params, req.params, 'INVALID_PARAMS', 'path parameter');
       const query = parse(route.query ?? NO_QUERY, req.query, 'INVALID_QUERY', 'query');
       const body = route.body === undefined ? undefined : parse(route.body, readJson(req), 'INVALID_BODY', 'body');
-      return await route.handle(this.#ctx, { params, query, body, principal });
+      const response = await route.handle(this.#ctx, { params, query, body, principal, nonce: pending });
+      // Invariant of 'with-append' routes: a 2xx answer means the append carrying the claim committed.
+      if (response.status >= 200 && response.status < 300) pending = null;
+      else await this.#settle(pending, req);
+      return response;
     } catch (e) {
+      // The sequencer found the nonce recorded: there is nothing left to record.
+      if (!(e instanceof NonceReplayedError)) await this.#settle(pending, req);
       return this.#fail(e, req);
     }
   }
@@ -124,6 +148,16 @@ export class RegistryApi {
       return this.#fail(new ApiError('BODY_NOT_JSON', 'the body could not be read'), req);
     }
     return this.#fail(error, req);
+  }
+
+  async #settle(claim: NonceClaim | null, req: ApiRequest): Promise<void> {
+    if (claim === null) return;
+    try {
+      await this.#ctx.authenticator.settleNonce(claim);
+    } catch (e) {
+      // The answer is the request's own failure; the lost record is a fault to log.
+      this.#onFault(e, req);
+    }
   }
 
   #fail(e: unknown, req: ApiRequest): ApiResponse {

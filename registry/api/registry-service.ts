@@ -41,6 +41,7 @@ import { openApiDocument } from './openapi.ts';
 import { RateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
 import { RegistryApi } from './registry-api.ts';
 import { ROUTES } from './routes.ts';
+import { logReadPaths } from '../tiles/log-read-openapi.ts';
 import { StoreNonces } from './store-nonces.ts';
 import { SubmissionRecords } from './submission-records.ts';
 
@@ -163,7 +164,12 @@ export class RegistryService {
       authenticator: new Authenticator({ store: options.store, accreditor, windowSeconds, nonces, now }),
       submissions: new SubmissionRecords(options.store),
       verifierStats: () => pool?.stats() ?? null,
-      openapi: () => (openapi ??= openApiDocument(ROUTES, { title: `Canopy registry ${log.origin}`, version: '1', description: 'Append-only log of Canopy entries with signed checkpoints; see docs/registry-api.md.' })),
+      openapi: () =>
+        (openapi ??= openApiDocument(
+          ROUTES,
+          { title: `Canopy registry ${log.origin}`, version: '1', description: 'Append-only log of Canopy entries with signed checkpoints; see docs/registry-api.md. The tiles, checkpoint history and follow routes: docs/tiles-and-follow.md.' },
+          { extraPaths: logReadPaths() },
+        )),
       now,
     };
     const api = new RegistryApi(ctx, ROUTES, { rateLimiter, onFault: (error, req) => logger.error({ err: error, method: req.method, target: req.target.slice(0, 200) }, 'request failed') });

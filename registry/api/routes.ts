@@ -14,10 +14,12 @@
  *     GET    /v1/trees/:tree/proof?leafIndex&size  public       Poseidon proof in the lots/plots tree
  *     GET    /v1/trees/:tree/leaves/:value         public       where a leaf value is, which entry appended it
  *     GET    /v1/nullifiers/:value                 public       whether a nullifier is spent, by which entry
- *     GET    /v1/roots                             public       roots of the latest checkpoint
+ *     GET    /v1/roots                             public       roots of the latest checkpoint, tree depths
+ *     GET    /v1/datasets/:root                    public       the dataset entry registering a root
  *     GET    /v1/artifacts                         public       accepted circuit keys
  *     GET    /v1/parties/:id                       public       a registered party
  *     GET    /v1/witnesses                         public       cosigner keys of the active auditors
+ *     GET    /v1/registry-key                      public       the note verifier key (trust on first use only)
  *     GET    /openapi.json                         public       this table as OpenAPI 3.1
  *     GET    /healthz                              public       liveness
  *     POST   /v1/entries                           party        submit entries
@@ -27,7 +29,9 @@
  *     GET    /v1/audit/submissions?start&end       auditor      who submitted what
  *     POST   /v1/checkpoints/cosignatures          auditor      add a witness's cosignatures
  *
- * Paths use express's `:name` syntax; openapi.ts rewrites them to `{name}`.
+ * Paths use express's `:name` syntax; openapi.ts rewrites them to `{name}`. The tiles,
+ * checkpoint history and follow routes are served in front of this table
+ * (registry/tiles/log-read-routes.ts) and documented beside it (log-read-openapi.ts).
  * @module
  */
 import type * as z from 'zod';
@@ -36,6 +40,7 @@ import {
   checkpointHistory,
   checkpointText,
   consistencyProof,
+  datasetRecord,
   entryPage,
   health,
   inclusionProof,
@@ -45,6 +50,7 @@ import {
   partyRecord,
   publishedArtifacts,
   publishedRoots,
+  registryKey,
   treeLeaf,
   treeProof,
   witnessList,
@@ -71,11 +77,18 @@ export interface Route {
   response: { status: number; description: string } & ({ schema: z.ZodType } | { text: string });
   /** Error codes the route may answer besides the common ones (documented per route). */
   errors: readonly string[];
+  /**
+   * 'with-append': the handler appends to the log and passes the request's nonce claim
+   * (`input.nonce`) to `log.append`, which records it in the append's transaction; the
+   * route answers 2xx only after that append committed (registry-api.ts records the nonce
+   * on its own otherwise). Absent: the authenticator records the nonce before the handler.
+   */
+  nonce?: 'with-append';
   // Handlers are typed by their own input; the table erases it after validation.
   handle: RouteHandler<any, any, any>;
 }
 
-const REFUSALS = ['ROLE_FORBIDDEN', 'ENTRY_MALFORMED', 'PROOF_INVALID', 'NULLIFIER_REPEATED', 'WINDOWS_INCONSISTENT', 'PARAMETER_NOT_ALLOWED', 'ROOT_NOT_PUBLISHED', 'DATASET_UNKNOWN', 'DATASET_EXISTS', 'NULLIFIER_SPENT', 'TREE_FULL'];
+const REFUSALS = ['ROLE_FORBIDDEN', 'ENTRY_TOO_LARGE', 'ENTRY_MALFORMED', 'PROOF_INVALID', 'NULLIFIER_REPEATED', 'WINDOWS_INCONSISTENT', 'PARAMETER_NOT_ALLOWED', 'ROOT_NOT_PUBLISHED', 'DATASET_UNKNOWN', 'DATASET_EXISTS', 'NULLIFIER_SPENT', 'TREE_FULL'];
 
 /** Every route of the registry API. */
 export const ROUTES: readonly Route[] = [
@@ -126,8 +139,13 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: 'GET', path: '/v1/roots', operationId: 'getRoots', tag: 'registry', auth: 'public',
-    summary: 'The lots and plots roots of the latest signed checkpoint (the newest roots a proof may use).',
-    response: { status: 200, description: 'roots and leaf counts', schema: s.rootsResponseSchema }, errors: ['NOT_FOUND'], handle: publishedRoots,
+    summary: 'The lots and plots roots of the latest signed checkpoint (the newest roots a proof may use), and the depth of each tree.',
+    response: { status: 200, description: 'roots, leaf counts and tree depths', schema: s.rootsResponseSchema }, errors: ['NOT_FOUND'], handle: publishedRoots,
+  },
+  {
+    method: 'GET', path: '/v1/datasets/:root', operationId: 'getDataset', tag: 'registry', auth: 'public', params: s.datasetParamsSchema,
+    summary: 'The dataset entry registering a dataset root (its sequence number, name and manifest SHA-256); prove the entry included before relying on it.',
+    response: { status: 200, description: 'the dataset entry', schema: s.datasetResponseSchema }, errors: ['NOT_FOUND'], handle: datasetRecord,
   },
   {
     method: 'GET', path: '/v1/artifacts', operationId: 'getArtifacts', tag: 'registry', auth: 'public',
@@ -145,6 +163,11 @@ export const ROUTES: readonly Route[] = [
     response: { status: 200, description: 'witnesses', schema: s.witnessesResponseSchema }, errors: [], handle: witnessList,
   },
   {
+    method: 'GET', path: '/v1/registry-key', operationId: 'getRegistryKey', tag: 'registry', auth: 'public',
+    summary: 'The registry’s note verifier key and log origin. Trust-on-first-use material only: anyone answering this URL can answer any key, so pin the key from an independent source and compare.',
+    response: { status: 200, description: 'origin and verifier key', schema: s.registryKeyResponseSchema }, errors: [], handle: registryKey,
+  },
+  {
     method: 'GET', path: '/openapi.json', operationId: 'getOpenApi', tag: 'service', auth: 'public',
     summary: 'This document.',
     response: { status: 200, description: 'OpenAPI 3.1 document', schema: s.openApiDocumentSchema }, errors: [], handle: openApi,
@@ -155,22 +178,22 @@ export const ROUTES: readonly Route[] = [
     response: { status: 200, description: 'healthy', schema: s.healthResponseSchema }, errors: [], handle: health,
   },
   {
-    method: 'POST', path: '/v1/entries', operationId: 'submitEntries', tag: 'write', auth: 'party', body: s.submitBodySchema,
+    method: 'POST', path: '/v1/entries', operationId: 'submitEntries', nonce: 'with-append', tag: 'write', auth: 'party', body: s.submitBodySchema,
     summary: `Appends 1..${s.MAX_SUBMIT_ENTRIES} entries, all or none, after verifying every proof. Signed by a registered supplier or publisher.`,
     response: { status: 201, description: 'acknowledged: durably stored', schema: s.receiptsResponseSchema }, errors: REFUSALS, handle: submitEntries,
   },
   {
-    method: 'POST', path: '/v1/admin/parties', operationId: 'addParty', tag: 'admin', auth: 'accreditor', body: s.addPartyBodySchema,
+    method: 'POST', path: '/v1/admin/parties', operationId: 'addParty', nonce: 'with-append', tag: 'admin', auth: 'accreditor', body: s.addPartyBodySchema,
     summary: 'Registers a party (party-registration entry). Signed by the accreditor.',
     response: { status: 201, description: 'registered', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED', 'PARTY_EXISTS', 'KEY_IN_USE'], handle: addParty,
   },
   {
-    method: 'POST', path: '/v1/admin/parties/:id/revoke', operationId: 'revokeParty', tag: 'admin', auth: 'accreditor', params: s.partyParamsSchema, body: s.revokePartyBodySchema,
+    method: 'POST', path: '/v1/admin/parties/:id/revoke', operationId: 'revokeParty', nonce: 'with-append', tag: 'admin', auth: 'accreditor', params: s.partyParamsSchema, body: s.revokePartyBodySchema,
     summary: 'Revokes a party (party-revocation entry). Signed by the accreditor.',
     response: { status: 201, description: 'revoked', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED', 'PARTY_UNKNOWN', 'PARTY_REVOKED'], handle: revokeParty,
   },
   {
-    method: 'POST', path: '/v1/admin/artifacts', operationId: 'addArtifacts', tag: 'admin', auth: 'accreditor', body: s.addArtifactsBodySchema,
+    method: 'POST', path: '/v1/admin/artifacts', operationId: 'addArtifacts', nonce: 'with-append', tag: 'admin', auth: 'accreditor', body: s.addArtifactsBodySchema,
     summary: 'Pins circuit artifacts (artifacts entry): from then on a proof is accepted only under a pinned verification key. Signed by the accreditor.',
     response: { status: 201, description: 'pinned', schema: s.receiptsResponseSchema }, errors: ['ADMIN_DISABLED', 'ENTRY_MALFORMED'], handle: addArtifacts,
   },

@@ -104,7 +104,12 @@ export const logEntrySchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('party-revocation'), version: z.literal(1), body: z.strictObject({ partyId: partyIdSchema, reason: textSchema(0) }) }),
   z.strictObject({ type: z.literal('dataset'), version: z.literal(1), body: z.strictObject({ datasetRoot: decimalSchema, manifestSha256: hex64Schema, name: textSchema(1) }) }),
-  z.strictObject({ type: z.literal('plot-attestation'), version: z.literal(1), body: z.strictObject({ windows: z.array(proofBundleSchema).min(1).max(MAX_PLOT_WINDOWS) }) }),
+  // More windows than MAX_PLOT_WINDOWS is refused by the submit handler as 413 ENTRY_TOO_LARGE, a clearer answer than a schema error.
+  z.strictObject({
+    type: z.literal('plot-attestation'),
+    version: z.literal(1),
+    body: z.strictObject({ windows: z.array(proofBundleSchema).min(1).describe(`1..${MAX_PLOT_WINDOWS} plot_window proof bundles; more is 413 ENTRY_TOO_LARGE (attest a larger plot in several plot-attestation entries)`) }),
+  }),
   z.strictObject({ type: z.literal('lot-mint'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
   z.strictObject({ type: z.literal('transition'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
   z.strictObject({ type: z.literal('capacity-issue'), version: z.literal(1), body: z.strictObject({ proof: proofBundleSchema }) }),
@@ -152,6 +157,8 @@ export const treeLeafParamsSchema = z.strictObject({ tree: z.enum(['lots', 'plot
 export const nullifierParamsSchema = z.strictObject({ value: fieldParamSchema });
 /** `{id}`: a party id. */
 export const partyParamsSchema = z.strictObject({ id: partyIdSchema });
+/** `{root}` of `/v1/datasets/{root}`: a dataset's Poseidon root, canonical decimal below r. */
+export const datasetParamsSchema = z.strictObject({ root: fieldParamSchema });
 
 // ---- responses ----
 
@@ -180,11 +187,25 @@ export const inclusionProofSchema = z.strictObject({ index: z.number().int(), si
 export const consistencyProofSchema = z.strictObject({ oldSize: z.number().int(), size: z.number().int(), hashes: z.array(base64HashSchema) });
 /** A Poseidon Merkle proof (core/merkle JSON form). */
 export const merkleProofSchema = z.strictObject({ depth: z.number().int(), leafIndex: z.number().int(), leaf: decimalSchema, siblings: z.array(decimalSchema), root: decimalSchema });
+/** One tree in `GET /v1/roots`: leaves and root at the latest checkpoint, and the tree's depth. */
+const treeRootsSchema = z.strictObject({
+  leaves: z.number().int(),
+  root: decimalSchema,
+  depth: z.number().int().min(1).max(32).describe('the tree depth the registry runs (its circuits’ profile), unsigned: a wrong depth shows when the replayed roots differ from the signed ones'),
+});
 /** `GET /v1/roots`. */
-export const rootsResponseSchema = z.strictObject({
-  checkpointSize: z.number().int(),
-  lots: z.strictObject({ leaves: z.number().int(), root: decimalSchema }),
-  plots: z.strictObject({ leaves: z.number().int(), root: decimalSchema }),
+export const rootsResponseSchema = z.strictObject({ checkpointSize: z.number().int(), lots: treeRootsSchema, plots: treeRootsSchema });
+/** `GET /v1/datasets/{root}`. */
+export const datasetResponseSchema = z.strictObject({
+  datasetRoot: decimalSchema,
+  sequence: z.number().int().describe('the dataset entry that registered the root'),
+  name: z.string(),
+  manifestSha256: hex64Schema.describe('SHA-256 of the dataset’s manifest file, as the entry records it'),
+});
+/** `GET /v1/registry-key`. */
+export const registryKeyResponseSchema = z.strictObject({
+  origin: z.string().describe('the log origin, the first line of every checkpoint'),
+  verifierKey: z.string().describe('the registry’s C2SP note verifier key "<origin>+<key hash>+<base64>"; trust-on-first-use material only: pin it from an independent source'),
 });
 /** `GET /v1/artifacts`. */
 export const artifactsResponseSchema = z.strictObject({

@@ -14,11 +14,16 @@
  * processes: store contract rule 6); it happens after the signature verified, so forged
  * requests cost no write. The table holds at most the signed requests accepted within
  * window + sweep interval, which the per-client rate limit bounds.
+ *
+ * Requests that append defer the write (`defer`): a read says whether the nonce is
+ * recorded and live, and the claim is recorded in the append's own transaction (store
+ * contract rule 1), so those requests cost no nonce commit; `settle` records the claim of
+ * a request whose append did not commit. Sweeps are scheduled from both paths.
  * @module
  */
 import { assertInteger } from '../../core/assert.ts';
-import type { RegistryStore } from '../store/store.ts';
-import type { NonceRegistry } from './authenticator.ts';
+import { type NonceClaim, nonceKey, type RegistryStore } from '../store/store.ts';
+import type { DeferringNonceRegistry } from './authenticator.ts';
 import type { NonceOutcome } from './nonce-cache.ts';
 
 /** Options of `StoreNonces`. */
@@ -30,7 +35,7 @@ export interface StoreNoncesOptions {
 }
 
 /** A `NonceRegistry` over a store's nonce table. See the module comment. */
-export class StoreNonces implements NonceRegistry {
+export class StoreNonces implements DeferringNonceRegistry {
   readonly #store: RegistryStore;
   readonly #windowSeconds: number;
   readonly #sweepEverySeconds: number;
@@ -62,10 +67,41 @@ export class StoreNonces implements NonceRegistry {
   async remember(keyId: string, nonce: string, timestamp: number, nowSeconds: number): Promise<NonceOutcome> {
     assertInteger(timestamp, 'timestamp');
     assertInteger(nowSeconds, 'nowSeconds');
-    if (nowSeconds >= this.#nextSweep) {
-      this.#nextSweep = nowSeconds + this.#sweepEverySeconds;
-      await this.#store.sweepNonces(nowSeconds).catch(this.#onSweepError);
-    }
+    await this.#sweepIfDue(nowSeconds);
     return (await this.#store.rememberNonce(keyId, nonce, timestamp + this.#windowSeconds, nowSeconds)) ? 'fresh' : 'replayed';
+  }
+
+  /**
+   * Reads whether (keyId, nonce) is recorded and live; if not, returns the claim for the
+   * append's transaction. Writes nothing but a due sweep.
+   * @returns 'replayed', or the claim (expiry timestamp + window, clock nowSeconds)
+   * @throws {TypeError|RangeError} if an argument is malformed; whatever the store throws
+   * @example const claim = await nonces.defer('mill-7', nonce, ts, now)
+   */
+  async defer(keyId: string, nonce: string, timestamp: number, nowSeconds: number): Promise<NonceClaim | 'replayed'> {
+    assertInteger(timestamp, 'timestamp');
+    assertInteger(nowSeconds, 'nowSeconds');
+    await this.#sweepIfDue(nowSeconds);
+    const until = (await this.#store.readNonces([{ keyId, nonce }])).get(nonceKey(keyId, nonce));
+    // As in the store (rule 6): a row that expired before now counts as absent.
+    if (until !== undefined && until >= nowSeconds) return 'replayed';
+    return { keyId, nonce, expiresAt: timestamp + this.#windowSeconds, nowSeconds };
+  }
+
+  /**
+   * Records a deferred claim whose append did not commit.
+   * @returns 'fresh' (recorded now) or 'replayed' (recorded already, e.g. by the append after all)
+   * @throws {TypeError|RangeError} if the claim is malformed; whatever the store throws
+   * @example await nonces.settle(claim)
+   */
+  async settle(claim: NonceClaim): Promise<NonceOutcome> {
+    if (typeof claim !== 'object' || claim === null) throw new TypeError(`"claim" expected a NonceClaim, got ${String(claim)}`);
+    return (await this.#store.rememberNonce(claim.keyId, claim.nonce, claim.expiresAt, claim.nowSeconds)) ? 'fresh' : 'replayed';
+  }
+
+  async #sweepIfDue(nowSeconds: number): Promise<void> {
+    if (nowSeconds < this.#nextSweep) return;
+    this.#nextSweep = nowSeconds + this.#sweepEverySeconds;
+    await this.#store.sweepNonces(nowSeconds).catch(this.#onSweepError);
   }
 }

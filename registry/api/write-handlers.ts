@@ -20,7 +20,9 @@
  *
  * Every failure leaves the log unchanged: a forbidden or malformed entry is refused before
  * `append`, and `append` itself is all or nothing. The submitter record of each entry is
- * written by the store in the same transaction as the entry (submission-records.ts).
+ * written by the store in the same transaction as the entry (submission-records.ts), and
+ * so is the request's nonce on the routes that append (`input.nonce`, routes.ts): these
+ * handlers answer 2xx only after that append committed.
  * @module
  */
 import { CanopyError } from '../../core/errors.ts';
@@ -28,15 +30,16 @@ import { parseCheckpoint } from '../../core/note/checkpoint.ts';
 import { cosignatureTimestamp, cosignatureVerifier, cosignerVerifierKey } from '../../core/note/cosignature.ts';
 import { ed25519VerifierKey, noteVerifier } from '../../core/note/note-key.ts';
 import { openNote } from '../../core/note/signed-note.ts';
-import type { ArtifactsEntry, EntryType, LogEntry, PartyRole } from '../log/entry.ts';
+import { canonicalJsonBytes } from '../../core/canonical-json.ts';
+import { type ArtifactsEntry, type EntryType, type LogEntry, MAX_ENTRY_BYTES, MAX_PLOT_WINDOWS, type PartyRole } from '../log/entry.ts';
 import type { AppendReceipt } from '../log/sequencer.ts';
-import type { Submitter } from '../store/store.ts';
+import type { NonceClaim, Submitter } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import type { Principal } from './authenticator.ts';
 import type { RegistryContext, RouteHandler } from './context.ts';
 import { isInputError } from './error-response.ts';
 import { jsonResponse } from './http.ts';
-import { MAX_SUBMISSION_PAGE } from './submission-records.ts';
+import { MAX_SUBMISSION_PAGE, MAX_SUBMIT_ENTRIES } from './submission-records.ts';
 
 /** How far in the future (by the registry clock) a cosignature's timestamp may lie, seconds. */
 export const COSIGNATURE_MAX_FUTURE_SECONDS = 300;
@@ -52,18 +55,21 @@ export const SUBMIT_PERMISSIONS: Readonly<Record<PartyRole, readonly EntryType[]
 /**
  * `POST /v1/entries` (signed by a party): appends 1..100 entries all or none.
  * @throws {ApiError} ROLE_FORBIDDEN for an entry type the party's role may not submit;
- *   ENTRY_MALFORMED for an entry the log finds malformed; the log's refusals (409/422)
+ *   ENTRY_TOO_LARGE (413) for a plot attestation of more than MAX_PLOT_WINDOWS windows or an
+ *   entry encoding to more than MAX_ENTRY_BYTES; ENTRY_MALFORMED for an entry the log finds
+ *   malformed; the log's refusals (409/422)
  * @example await submitEntries(ctx, { body: { entries: [entry] }, principal, … }) // 201 { receipts }
  */
-export const submitEntries: RouteHandler<unknown, unknown, { entries: LogEntry[] }> = async (ctx, { body, principal }) => {
+export const submitEntries: RouteHandler<unknown, unknown, { entries: LogEntry[] }> = async (ctx, { body, principal, nonce }) => {
   const party = requireParty(principal);
   const allowed = SUBMIT_PERMISSIONS[party.role as PartyRole] ?? [];
   body.entries.forEach((e, index) => {
     if (!allowed.includes(e.type)) {
       throw new ApiError('ROLE_FORBIDDEN', `a ${party.role} may not submit ${e.type} entries${allowed.length ? ` (only ${allowed.join(', ')})` : ''}`, { index });
     }
+    checkEntrySize(e, index);
   });
-  const receipts = await append(ctx, body.entries, { keyId: party.partyId, kind: 'party', role: party.role, submittedAt: Math.floor(ctx.now()) });
+  const receipts = await append(ctx, body.entries, { keyId: party.partyId, kind: 'party', role: party.role, submittedAt: Math.floor(ctx.now()) }, nonce);
   return jsonResponse(201, { receipts });
 };
 
@@ -72,9 +78,9 @@ export const submitEntries: RouteHandler<unknown, unknown, { entries: LogEntry[]
  * @throws {ApiError} the log's refusals: PARTY_EXISTS, KEY_IN_USE (409)
  * @example await addParty(ctx, { body: { partyId: 'mill-7', role: 'supplier', publicKey }, principal, … })
  */
-export const addParty: RouteHandler<unknown, unknown, { partyId: string; role: PartyRole; publicKey: string }> = async (ctx, { body, principal }) => {
+export const addParty: RouteHandler<unknown, unknown, { partyId: string; role: PartyRole; publicKey: string }> = async (ctx, { body, principal, nonce }) => {
   const who = requireAccreditor(principal);
-  const receipts = await append(ctx, [{ type: 'party-registration', version: 1, body: { partyId: body.partyId, role: body.role, publicKey: body.publicKey } }], accreditorSubmitter(ctx, who));
+  const receipts = await append(ctx, [{ type: 'party-registration', version: 1, body: { partyId: body.partyId, role: body.role, publicKey: body.publicKey } }], accreditorSubmitter(ctx, who), nonce);
   return jsonResponse(201, { receipts });
 };
 
@@ -83,9 +89,9 @@ export const addParty: RouteHandler<unknown, unknown, { partyId: string; role: P
  * @throws {ApiError} the log's refusals: PARTY_UNKNOWN, PARTY_REVOKED (409)
  * @example await revokeParty(ctx, { params: { id: 'mill-7' }, body: { reason: 'left the scheme' }, principal, … })
  */
-export const revokeParty: RouteHandler<{ id: string }, unknown, { reason: string }> = async (ctx, { params, body, principal }) => {
+export const revokeParty: RouteHandler<{ id: string }, unknown, { reason: string }> = async (ctx, { params, body, principal, nonce }) => {
   const who = requireAccreditor(principal);
-  const receipts = await append(ctx, [{ type: 'party-revocation', version: 1, body: { partyId: params.id, reason: body.reason } }], accreditorSubmitter(ctx, who));
+  const receipts = await append(ctx, [{ type: 'party-revocation', version: 1, body: { partyId: params.id, reason: body.reason } }], accreditorSubmitter(ctx, who), nonce);
   return jsonResponse(201, { receipts });
 };
 
@@ -95,9 +101,9 @@ export const revokeParty: RouteHandler<{ id: string }, unknown, { reason: string
  * @throws {ApiError} ENTRY_MALFORMED for a body the log finds malformed
  * @example await addArtifacts(ctx, { body: { profile: 'demo', circuits: { lot_mint: { vkeyHash, zkeyHash, r1csHash } } }, principal, … })
  */
-export const addArtifacts: RouteHandler<unknown, unknown, ArtifactsEntry['body']> = async (ctx, { body, principal }) => {
+export const addArtifacts: RouteHandler<unknown, unknown, ArtifactsEntry['body']> = async (ctx, { body, principal, nonce }) => {
   const who = requireAccreditor(principal);
-  const receipts = await append(ctx, [{ type: 'artifacts', version: 1, body: { profile: body.profile, circuits: body.circuits } }], accreditorSubmitter(ctx, who));
+  const receipts = await append(ctx, [{ type: 'artifacts', version: 1, body: { profile: body.profile, circuits: body.circuits } }], accreditorSubmitter(ctx, who), nonce);
   return jsonResponse(201, { receipts });
 };
 
@@ -149,6 +155,20 @@ export const auditSubmissions: RouteHandler<unknown, { start: number; end?: numb
   return jsonResponse(200, await ctx.submissions.read(query.start, end, size), { 'cache-control': 'no-store' });
 };
 
+/**
+ * Refuses, before the log sees it, an entry the tiles could not carry: its canonical bytes
+ * must fit a C2SP entry bundle (MAX_ENTRY_BYTES), and a plot attestation holds at most
+ * MAX_PLOT_WINDOWS windows, which guarantees the former for it (registry/log/entry.ts). The
+ * log would refuse both as malformed; this names the reason and what to do.
+ */
+function checkEntrySize(e: LogEntry, index: number): void {
+  if (e.type === 'plot-attestation' && e.body.windows.length > MAX_PLOT_WINDOWS) {
+    throw new ApiError('ENTRY_TOO_LARGE', `a plot attestation holds at most ${MAX_PLOT_WINDOWS} windows, this one ${e.body.windows.length}: attest a plot of more windows in several plot-attestation entries (one request takes up to ${MAX_SUBMIT_ENTRIES}, all or none)`, { index });
+  }
+  const bytes = canonicalJsonBytes(e, 'entry').length;
+  if (bytes > MAX_ENTRY_BYTES) throw new ApiError('ENTRY_TOO_LARGE', `the entry encodes to ${bytes} bytes, more than ${MAX_ENTRY_BYTES} (a C2SP entry bundle prefixes each entry with a uint16 length)`, { index });
+}
+
 function requireParty(principal: Principal | null): Extract<Principal, { kind: 'party' }>['party'] {
   // Invariant: party routes authenticate as 'party' before the handler runs.
   if (principal === null || principal.kind !== 'party') throw new ApiError('KEY_UNKNOWN', 'this route needs a request signed by a registered party');
@@ -179,9 +199,9 @@ function cosignError(e: unknown): unknown {
   }
 }
 
-async function append(ctx: RegistryContext, entries: LogEntry[], submitter: Submitter): Promise<AppendReceipt[]> {
+async function append(ctx: RegistryContext, entries: LogEntry[], submitter: Submitter, nonce: NonceClaim | null | undefined): Promise<AppendReceipt[]> {
   try {
-    return await ctx.log.append(entries, { submitter });
+    return await ctx.log.append(entries, { submitter, nonce: nonce ?? null });
   } catch (e) {
     // The log's own shape checks (canonical values, signal names, sizes) are bad input here.
     if (isInputError(e)) throw new ApiError('ENTRY_MALFORMED', e.message, { cause: e });

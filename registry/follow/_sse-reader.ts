@@ -22,8 +22,8 @@ export interface ServerSentEvent {
 
 /**
  * The events of `body`, in order.
- * @param maxLine - longest line accepted, characters (default 2 MiB: a checkpoint note and a
- *   256 KiB entry as JSON fit)
+ * @param maxLine - longest line accepted, characters (default 2 MiB: a checkpoint note and
+ *   the largest entry, 64 KiB, as JSON fit with room to spare)
  * @throws {CanopyError} PROOF_INVALID for a line longer than maxLine; stream errors
  * @example for await (const e of readServerSentEvents(res.body!)) if (e.event === 'entry') …
  */

@@ -23,7 +23,7 @@
  * | `party-registration` | `partyId`, `role` (supplier, publisher, accreditor, auditor), `publicKey` (Ed25519, base64) |
  * | `party-revocation`   | `partyId`, `reason` (text, may be empty)                        |
  * | `dataset`            | `datasetRoot` (decimal field element), `manifestSha256` (64 hex), `name` |
- * | `plot-attestation`   | `windows`: 1..64 ProofBundles of `plot_window`                  |
+ * | `plot-attestation`   | `windows`: 1..40 ProofBundles of `plot_window`                  |
  * | `lot-mint`           | `proof`: a ProofBundle of `lot_mint` or `capacity_mint`         |
  * | `transition`         | `proof`: a ProofBundle of `lot_transition`                      |
  * | `capacity-issue`     | `proof`: a ProofBundle of `capacity_issue`                      |
@@ -51,11 +51,24 @@ import { ENTRY_CIRCUITS } from './interpretation.ts';
 /** The entry format version this code writes and reads. */
 export const ENTRY_VERSION = 1;
 
-/** Largest entry encoding accepted, in bytes (a plot attestation of 64 windows is about 64 KiB). */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+/**
+ * Largest entry encoding accepted, in bytes: 65 535, the most a C2SP tlog-tiles entry
+ * bundle can carry (each entry is prefixed by a big-endian uint16 length;
+ * registry/tiles/entry-bundle.ts), so that every entry of the log can be served and
+ * exported as tiles.
+ */
+export const MAX_ENTRY_BYTES = 0xffff;
 
-/** Most windows in one plot attestation. */
-export const MAX_PLOT_WINDOWS = 64;
+/**
+ * Most windows in one plot attestation, so that the largest attestation the format allows
+ * fits MAX_ENTRY_BYTES with room to spare. Measured (canonical JSON): one `plot_window`
+ * bundle is at most 1 447 bytes (every coordinate and signal 77 decimal digits, the most a
+ * value below the BN254 base or scalar field order has; real proofs give about 1 060), and
+ * the entry around its windows 61 bytes less one comma; so 45 windows would fit
+ * (65 175 bytes), and 40 take at most 57 940 bytes, leaving 7.4 KiB. A plot of more
+ * windows is attested by several plot-attestation entries (docs/registry.md).
+ */
+export const MAX_PLOT_WINDOWS = 40;
 
 /** Longest dataset name and revocation reason, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 500;

@@ -1,8 +1,9 @@
 /**
- * The sequencer: the one writer of the registry log. `append(entries, { submitter })`
+ * The sequencer: the one writer of the registry log. `append(entries, { submitter, nonce })`
  * checks entries, assigns their sequence numbers, and stores each entry with its stored
- * hashes, tree leaves, nullifiers, registrations, pinned keys and submitter row in one
- * store transaction; it resolves only after that transaction committed durably.
+ * hashes, tree leaves, nullifiers, registrations, pinned keys and submitter row, and the
+ * nonce of the signed request that carried them, in one store transaction; it resolves
+ * only after that transaction committed durably.
  *
  * An append call goes through named steps, in order; any failure leaves the log unchanged:
  *
@@ -11,6 +12,8 @@
  *     3 parameters   public tables (parameter-checks.ts)          → PARAMETER_NOT_ALLOWED
  *     4 proofs       ProofVerifier.verify for every proof         → PROOF_INVALID
  *     5 state        against the committed log (+ earlier entries of the same commit):
+ *                    the call's nonce not recorded and live, nor   → NonceReplayedError
+ *                      claimed by an earlier call of the commit
  *                    roots published in a signed checkpoint       → ROOT_NOT_PUBLISHED
  *                    dataset roots registered by a dataset entry  → DATASET_UNKNOWN
  *                    nullifiers unspent, not repeated in the call → NULLIFIER_SPENT, NULLIFIER_REPEATED
@@ -32,6 +35,13 @@
  * there are committed together (group commit, up to `maxGroupEntries` entries per
  * transaction), each call all-or-nothing on its own, in arrival order.
  *
+ * Nonces. A call may carry the nonce claim of the signed request it came in (store.ts
+ * `NonceClaim`); the claim is recorded in the commit's transaction, so a signed write costs
+ * no commit of its own and the group commit covers it. Step 5 refuses a call whose nonce is
+ * stored and live (by any process) or claimed by an earlier call of the same commit; a
+ * claim another process records between step 5 and the commit makes the store answer
+ * `STORE_CONFLICT`, and the retry's step 5 then refuses that call alone.
+ *
  * Invariants:
  * - sequence numbers are dense: the store's compare-and-set (`STORE_CONFLICT` when another
  *   writer moved the head) lets exactly one transaction claim each size, in this process
@@ -49,13 +59,14 @@ import { type Hash, leafHash } from '../../core/tlog/hash.ts';
 import type { HashReader } from '../../core/tlog/hash-reader.ts';
 import { storedHashCount, storedHashesForLeafHash } from '../../core/tlog/stored-hash.ts';
 import { treeHash } from '../../core/tlog/tree-hash.ts';
-import { assertSubmitter, type AppendRecord, type PartyRecord, type RegistryStore, type StoreHead, type Submitter } from '../store/store.ts';
+import { assertNonceClaim, assertSubmitter, type AppendRecord, type NonceClaim, nonceKey, type PartyRecord, type RegistryStore, type StoreHead, type Submitter } from '../store/store.ts';
 import { SerialQueue } from './_serial-queue.ts';
 import { type EntryEffects, entryEffects } from './entry-effects.ts';
 import { encodeEntry, type LogEntry } from './entry.ts';
 import { checkParameters } from './parameter-checks.ts';
 import { assertProofVerifier, type ProofVerifier } from './proof-verifier.ts';
 import { RegistryTrees, type TreeDepths, type TreesView } from './registry-trees.ts';
+import { NonceReplayedError } from './nonce-replayed.ts';
 import { EntryRejectedError } from './rejection.ts';
 
 /** Most entries in one append call. */
@@ -83,6 +94,8 @@ export interface SequencerOptions {
 export interface AppendOptions {
   /** Who submitted the entries: stored beside each of them in the same transaction, never hashed. */
   submitter?: Submitter | null;
+  /** The nonce of the signed request carrying the entries, recorded in the same transaction (module comment). */
+  nonce?: NonceClaim | null;
 }
 
 /** What the registry acknowledges for one appended entry. JSON-safe. */
@@ -118,6 +131,7 @@ interface Prepared {
 interface Pending {
   entries: Prepared[];
   submitter: Submitter | null;
+  nonce: NonceClaim | null;
   done: boolean;
   resolve(receipts: AppendReceipt[]): void;
   reject(error: unknown): void;
@@ -133,6 +147,8 @@ interface StateView {
   keys: Map<string, PartyRecord>;
   /** Pinned (circuit, vkeyHash) pairs, as `pinKey` strings. */
   pinned: Set<string>;
+  /** Stored expiries of the calls' nonces, by `nonceKey`. */
+  nonces: Map<string, number>;
 }
 
 /** What earlier entries of the same commit add to the state. */
@@ -143,10 +159,12 @@ class Overlay {
   readonly keys = new Set<string>();
   readonly revoked = new Set<string>();
   readonly pinned = new Set<string>();
+  readonly nonces = new Set<string>();
   lots = 0;
   plots = 0;
 
   merge(other: Overlay): void {
+    for (const k of other.nonces) this.nonces.add(k);
     for (const [n, i] of other.nullifiers) this.nullifiers.set(n, i);
     for (const k of other.pinned) this.pinned.add(k);
     for (const d of other.datasets) this.datasets.add(d);
@@ -228,10 +246,12 @@ export class Sequencer {
   /**
    * Appends entries, all or none, and resolves after they are durably stored.
    * @param entries - 1..MAX_APPEND_ENTRIES entries (attacker-controlled)
-   * @param options - the submitter to record beside every entry of the call
+   * @param options - the submitter to record beside every entry of the call, and the
+   *   nonce claim of the request carrying them
    * @returns one receipt per entry, in order, with consecutive sequence numbers
-   * @throws {TypeError|RangeError} if an entry or the submitter is malformed;
+   * @throws {TypeError|RangeError} if an entry, the submitter or the nonce claim is malformed;
    *   {EntryRejectedError} ENTRY_REJECTED with a reason (see the module comment);
+   *   {NonceReplayedError} NONCE_REPLAYED if the nonce was already used;
    *   whatever the verifier or the store throws (nothing acknowledged)
    * @example const [receipt] = await sequencer.append([datasetEntry], { submitter: { keyId: 'pub-1', kind: 'party', role: 'publisher', submittedAt: Date.now() } })
    */
@@ -240,6 +260,8 @@ export class Sequencer {
     if (typeof options !== 'object' || options === null) throw new TypeError(`"options" expected AppendOptions, got ${String(options)}`);
     const submitter = options.submitter ?? null;
     if (submitter !== null) assertSubmitter(submitter, 'options.submitter');
+    const nonce = options.nonce ?? null;
+    if (nonce !== null) assertNonceClaim(nonce, 'options.nonce');
     // Steps 1 and 2: shape, encoding and effects, from the entries alone.
     const prepared = entries.map((entry, i): Prepared => {
       const bytes = encodeEntry(entry);
@@ -258,7 +280,7 @@ export class Sequencer {
     }
     // Steps 5–8, in the queue.
     return new Promise<AppendReceipt[]>((resolve, reject) => {
-      this.#pending.push({ entries: prepared, submitter, done: false, resolve, reject });
+      this.#pending.push({ entries: prepared, submitter, nonce, done: false, resolve, reject });
       this.#schedule();
     });
   }
@@ -309,31 +331,37 @@ export class Sequencer {
     });
   }
 
+  // One group per turn of the event loop. The commit starts from a macrotask
+  // (setImmediate, after the poll phase), so the requests whose bytes arrived meanwhile run
+  // their steps 1–4 first and join the group. Without this, a store whose commit blocks the
+  // event loop (SQLite: better-sqlite3 is synchronous) would commit every call alone, since
+  // no other request could be read between a call's arrival and its commit.
   #schedule(): void {
     if (this.#draining) return;
     this.#draining = true;
-    void this.#queue
-      .run(() => this.#drain())
-      .finally(() => {
-        this.#draining = false;
-        if (this.#pending.length > 0) this.#schedule();
-      });
+    setImmediate(() => {
+      void this.#queue
+        .run(() => this.#drainGroup())
+        .finally(() => {
+          this.#draining = false;
+          if (this.#pending.length > 0) this.#schedule();
+        });
+    });
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const group: Pending[] = [];
-      let n = 0;
-      while (this.#pending.length > 0 && (group.length === 0 || n + this.#pending[0]!.entries.length <= this.#maxGroupEntries)) {
-        const call = this.#pending.shift()!;
-        group.push(call);
-        n += call.entries.length;
-      }
-      try {
-        await this.#commitGroup(group);
-      } catch (e) {
-        for (const call of group) settle(call, e);
-      }
+  async #drainGroup(): Promise<void> {
+    const group: Pending[] = [];
+    let n = 0;
+    while (this.#pending.length > 0 && (group.length === 0 || n + this.#pending[0]!.entries.length <= this.#maxGroupEntries)) {
+      const call = this.#pending.shift()!;
+      group.push(call);
+      n += call.entries.length;
+    }
+    if (group.length === 0) return;
+    try {
+      await this.#commitGroup(group);
+    } catch (e) {
+      for (const call of group) settle(call, e);
     }
   }
 
@@ -367,10 +395,11 @@ export class Sequencer {
       if (accepted.length === 0) return;
       // Step 6: sequence numbers and stored hashes.
       const { records, receipts } = await this.#sequence(accepted);
-      // Step 7: one transaction.
+      // Step 7: one transaction, the accepted calls' nonces with their entries.
+      const nonces = accepted.flatMap((c) => (c.nonce === null ? [] : [c.nonce]));
       let next: StoreHead;
       try {
-        next = await this.#store.appendBatch({ expected: this.#head, records });
+        next = await this.#store.appendBatch({ expected: this.#head, records, ...(nonces.length > 0 ? { nonces } : {}) });
       } catch (e) {
         if (e instanceof CanopyError && e.code === 'STORE_CONFLICT' && attempt < this.#maxConflictRetries) {
           this.conflicts++;
@@ -402,6 +431,7 @@ export class Sequencer {
     const datasets: bigint[] = [];
     const partyIds: string[] = [];
     const keys: string[] = [];
+    const nonces = calls.flatMap((c) => (c.nonce === null ? [] : [{ keyId: c.nonce.keyId, nonce: c.nonce.nonce }]));
     let pins = false;
     for (const call of calls) {
       for (const { effects: fx } of call.entries) {
@@ -414,7 +444,7 @@ export class Sequencer {
       }
     }
     const s = this.#store;
-    const [spent, lots, plots, ds, parties, byKey, pinned] = await Promise.all([
+    const [spent, lots, plots, ds, parties, byKey, pinned, stored] = await Promise.all([
       nullifiers.length > 0 ? s.findNullifiers(nullifiers) : new Map<bigint, number>(),
       lotsRoots.length > 0 ? s.findPublishedRoots('lots', lotsRoots) : new Map<bigint, number>(),
       plotsRoots.length > 0 ? s.findPublishedRoots('plots', plotsRoots) : new Map<bigint, number>(),
@@ -422,12 +452,22 @@ export class Sequencer {
       partyIds.length > 0 ? s.findParties(partyIds) : new Map<string, PartyRecord>(),
       keys.length > 0 ? s.findPartiesByKey(keys) : new Map<string, PartyRecord>(),
       pins ? s.readPinnedKeys() : [],
+      nonces.length > 0 ? s.readNonces(nonces) : new Map<string, number>(),
     ]);
-    return { spent, lotsRoots: lots, plotsRoots: plots, datasets: ds, parties, keys: byKey, pinned: new Set(pinned.map((k) => pinKey(k.circuit, k.vkeyHash))) };
+    return { spent, lotsRoots: lots, plotsRoots: plots, datasets: ds, parties, keys: byKey, pinned: new Set(pinned.map((k) => pinKey(k.circuit, k.vkeyHash))), nonces: stored };
   }
 
-  // Returns the refusal of the first entry of `call` that fails, or null with `mine` filled.
-  #checkState(call: Pending, view: StateView, group: Overlay, mine: Overlay): EntryRejectedError | null {
+  // Returns the refusal of the call (its nonce, or the first entry that fails), or null with `mine` filled.
+  #checkState(call: Pending, view: StateView, group: Overlay, mine: Overlay): EntryRejectedError | NonceReplayedError | null {
+    if (call.nonce !== null) {
+      const c = call.nonce;
+      const k = nonceKey(c.keyId, c.nonce);
+      const until = view.nonces.get(k);
+      // A stored row counts as absent once it expired before the claim's clock (store rule 6).
+      if (until !== undefined && until >= c.nowSeconds) return new NonceReplayedError(c.keyId, c.nonce, `recorded until ${until}`);
+      if (group.nonces.has(k)) return new NonceReplayedError(c.keyId, c.nonce, 'claimed by a request committed just before');
+      mine.nonces.add(k);
+    }
     for (let i = 0; i < call.entries.length; i++) {
       const fx = call.entries[i]!.effects;
       for (const r of fx.roots) {

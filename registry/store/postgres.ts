@@ -21,6 +21,16 @@
  * expired` is atomic (a concurrent insert of the same key waits for the other transaction
  * and then sees its row), so exactly one of several concurrent callers gets the row.
  *
+ * Connections: three pools, so that no kind of work can take every connection from
+ * another. Reads use the main pool (`maxConnections`, default 4). The log's writes
+ * (`appendBatch`, `appendCheckpoint`, `replaceCheckpointNote`, `kvPut`) use a pool of one
+ * connection of their own: writers serialise on the head row anyway, and the sequencer's
+ * group commit never waits behind reads or nonce writes for a connection. Nonce writes
+ * (`rememberNonce`, `sweepNonces`, one durable commit per signed request that appends
+ * nothing) use a pool of `nonceConnections` (default 2): a burst of signed reads or
+ * refused requests queues there, and neither starves the sequencer nor is starved by it.
+ * A process therefore holds at most maxConnections + 1 + nonceConnections connections.
+ *
  * Durability: each write transaction sets `synchronous_commit = on` locally, so COMMIT
  * returns only after the server flushed its WAL, whatever the server's default. If the
  * connection fails during COMMIT the outcome is unknown: the call rejects (the entry is not
@@ -56,6 +66,7 @@ import {
   assertKvKey,
   assertLookup,
   assertNonceArgs,
+  assertNonceKey,
   assertPartyId,
   assertPublicKey,
   assertRange,
@@ -64,6 +75,7 @@ import {
   checkAppendBatch,
   checkCheckpointFits,
   MAX_LISTED_ROWS,
+  nonceKey,
   type PartyRecord,
   type PinnedKeyRecord,
   type RegistryStore,
@@ -88,8 +100,10 @@ export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema for the tables: [a-z_][a-z0-9_]*, at most 63 characters (default canopy_registry). */
   schema?: string;
-  /** Most pooled connections (default 4). */
+  /** Most pooled connections for reads (default 4); the writer and nonce pools come on top. */
   maxConnections?: number;
+  /** Most connections for nonce writes of signed requests (default 2). */
+  nonceConnections?: number;
 }
 
 // PostgreSQL's SQLSTATE for a unique violation.
@@ -141,12 +155,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) rangeError('options.schema', 'identifier [a-z_][a-z0-9_]*, at most 63 characters', schema);
   const max = options.maxConnections ?? 4;
   assertInteger(max, 'options.maxConnections', 1, 100);
-  const pool = new pg.Pool({ connectionString: options.connectionString, max, options: `-c search_path=${schema}` });
-  // An idle connection that breaks (server restart) is dropped by the pool; without a
-  // listener the 'error' event would crash the process.
-  pool.on('error', () => {});
+  const nonceMax = options.nonceConnections ?? 2;
+  assertInteger(nonceMax, 'options.nonceConnections', 1, 100);
+  const open = (n: number): pg.Pool => {
+    const p = new pg.Pool({ connectionString: options.connectionString, max: n, options: `-c search_path=${schema}` });
+    // An idle connection that breaks (server restart) is dropped by the pool; without a
+    // listener the 'error' event would crash the process.
+    p.on('error', () => {});
+    return p;
+  };
+  const pools: Pools = { read: open(max), write: open(1), nonces: open(nonceMax) };
   try {
-    await transaction(pool, async (c) => {
+    await transaction(pools.write, async (c) => {
       // Two processes creating the schema at once would race on IF NOT EXISTS.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`canopy-registry-schema:${schema}`]);
       await c.query(tables(schema));
@@ -156,11 +176,29 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       else if (r.rows[0].value !== POSTGRES_SCHEMA_VERSION) throw new CanopyError('INVALID_INPUT', `schema ${schema} has registry schema ${String(r.rows[0].value)}, want ${POSTGRES_SCHEMA_VERSION}`);
     });
   } catch (e) {
-    await pool.end();
+    await endPools(pools);
     throw e;
   }
-  return new PostgresStore(pool);
+  return new PostgresStore(pools);
 }
+
+/** The store's connection pools (module comment). */
+interface Pools {
+  read: pg.Pool;
+  write: pg.Pool;
+  nonces: pg.Pool;
+}
+
+async function endPools(pools: Pools): Promise<void> {
+  await Promise.all(Object.values(pools).map((p: pg.Pool) => (p.ended ? undefined : p.end())));
+}
+
+// The nonce claims of a batch, each taking over a stored row only if it expired before the
+// claim's own clock; one statement, so one round trip whatever the number of claims.
+const CLAIM_NONCES = `WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS u(key_id, nonce, expires_at, now_s))
+INSERT INTO nonces (key_id, nonce, expires_at) SELECT key_id, nonce, expires_at FROM u
+ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
+WHERE nonces.expires_at < (SELECT u.now_s FROM u WHERE u.key_id = EXCLUDED.key_id AND u.nonce = EXCLUDED.nonce)`;
 
 async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
@@ -186,9 +224,15 @@ async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T
 class PostgresStore implements RegistryStore {
   readonly kind = 'postgres';
   readonly #pool: pg.Pool;
+  readonly #writer: pg.Pool;
+  readonly #nonces: pg.Pool;
+  readonly #pools: Pools;
 
-  constructor(pool: pg.Pool) {
-    this.#pool = pool;
+  constructor(pools: Pools) {
+    this.#pools = pools;
+    this.#pool = pools.read;
+    this.#writer = pools.write;
+    this.#nonces = pools.nonces;
   }
 
   async head(): Promise<StoreHead> {
@@ -210,9 +254,15 @@ class PostgresStore implements RegistryStore {
 
   async appendBatch(batch: AppendBatch): Promise<StoreHead> {
     const next = checkAppendBatch(batch);
-    return transaction(this.#pool, async (c) => {
+    return transaction(this.#writer, async (c) => {
       const head = headFromRow((await c.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0 FOR UPDATE')).rows[0]);
       if (!sameLog(head, batch.expected)) throw storeConflict(`head is size ${head.size} (${head.lotsSize} lots, ${head.plotsSize} plots leaves), batch expects size ${batch.expected.size} (${batch.expected.lotsSize}, ${batch.expected.plotsSize})`);
+      const claims = batch.nonces ?? [];
+      if (claims.length > 0) {
+        // Inserted or taken over: one row per claim; a live row (any process's) gives none.
+        const r = await c.query(CLAIM_NONCES, [claims.map((x) => x.keyId), claims.map((x) => x.nonce), claims.map((x) => x.expiresAt), claims.map((x) => x.nowSeconds)]);
+        if (r.rowCount !== claims.length) throw storeConflict(`${claims.length - (r.rowCount ?? 0)} of the batch's ${claims.length} nonces are already recorded`);
+      }
       const rows = columns(batch, head);
       await c.query('INSERT INTO entries (seq, entry_type, bytes, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::bytea[])', [rows.seq, rows.type, rows.bytes, rows.leafHash]);
       await c.query('INSERT INTO hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])', [rows.hashIdx, rows.hash]);
@@ -345,15 +395,24 @@ class PostgresStore implements RegistryStore {
   async rememberNonce(keyId: string, nonce: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     assertNonceArgs(keyId, nonce, expiresAt, nowSeconds);
     // Inserted, or an expired row taken over: one row; a live row: the WHERE fails, none.
-    const r = await transaction(this.#pool, (c) =>
+    const r = await transaction(this.#nonces, (c) =>
       c.query('INSERT INTO nonces (key_id, nonce, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE nonces.expires_at < $4', [keyId, nonce, expiresAt, nowSeconds]),
     );
     return r.rowCount === 1;
   }
 
+  async readNonces(keys: readonly { keyId: string; nonce: string }[]): Promise<Map<string, number>> {
+    assertLookup(keys, 'keys', (v, t) => assertNonceKey(v, t));
+    const out = new Map<string, number>();
+    if (keys.length === 0) return out;
+    const r = await this.#pool.query('SELECT n.key_id, n.nonce, n.expires_at FROM nonces n JOIN unnest($1::text[], $2::text[]) AS u(key_id, nonce) ON n.key_id = u.key_id AND n.nonce = u.nonce', [keys.map((k) => k.keyId), keys.map((k) => k.nonce)]);
+    for (const row of r.rows as Row[]) out.set(nonceKey(String(row.key_id), String(row.nonce)), toInt(row.expires_at, 'nonce expiry'));
+    return out;
+  }
+
   async sweepNonces(nowSeconds: number): Promise<number> {
     assertInteger(nowSeconds, 'nowSeconds');
-    const r = await this.#pool.query('DELETE FROM nonces WHERE expires_at < $1', [nowSeconds]);
+    const r = await this.#nonces.query('DELETE FROM nonces WHERE expires_at < $1', [nowSeconds]);
     return r.rowCount ?? 0;
   }
 
@@ -373,7 +432,7 @@ class PostgresStore implements RegistryStore {
     assertCheckpointRecord(checkpoint, 'checkpoint');
     if (previousSize !== null) assertInteger(previousSize, 'previousSize', 0, TLOG_MAX_SIZE);
     const c = checkpoint;
-    await transaction(this.#pool, async (client) => {
+    await transaction(this.#writer, async (client) => {
       const head = headFromRow((await client.query('SELECT size, lots_size, plots_size, checkpoint_size FROM head WHERE id = 0 FOR UPDATE')).rows[0]);
       if (head.checkpointSize !== previousSize) throw storeConflict(`latest checkpoint has size ${head.checkpointSize}, caller expected ${previousSize}`);
       let previous: CheckpointRecord | null = null;
@@ -401,7 +460,7 @@ class PostgresStore implements RegistryStore {
     assertInteger(size, 'size', 0, TLOG_MAX_SIZE);
     assertString(note, 'note', 1 << 20);
     assertString(previousNote, 'previousNote', 1 << 20);
-    const r = await transaction(this.#pool, (c) => c.query('UPDATE checkpoints SET note = $1 WHERE size = $2 AND note = $3', [note, size, previousNote]));
+    const r = await transaction(this.#writer, (c) => c.query('UPDATE checkpoints SET note = $1 WHERE size = $2 AND note = $3', [note, size, previousNote]));
     if (r.rowCount === 1) return;
     const exists = await this.#pool.query('SELECT 1 FROM checkpoints WHERE size = $1', [size]);
     if (exists.rows.length === 0) throw new CanopyError('NOT_FOUND', `no checkpoint of size ${size}`);
@@ -417,11 +476,11 @@ class PostgresStore implements RegistryStore {
   async kvPut(key: string, value: Uint8Array): Promise<void> {
     assertKvKey(key, 'key');
     assertBytes(value, 'value');
-    await transaction(this.#pool, (c) => c.query('INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, asBuffer(value)]));
+    await transaction(this.#writer, (c) => c.query('INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, asBuffer(value)]));
   }
 
   async close(): Promise<void> {
-    if (!this.#pool.ended) await this.#pool.end();
+    await endPools(this.#pools);
   }
 
   async #lookup(sql: string, values: readonly bigint[], what: string): Promise<Map<bigint, number>> {

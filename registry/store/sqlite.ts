@@ -64,6 +64,7 @@ import {
   assertKvKey,
   assertLookup,
   assertNonceArgs,
+  assertNonceKey,
   assertPartyId,
   assertPublicKey,
   assertRange,
@@ -72,6 +73,7 @@ import {
   checkAppendBatch,
   checkCheckpointFits,
   MAX_LISTED_ROWS,
+  nonceKey,
   type PartyRecord,
   type PinnedKeyRecord,
   type RegistryStore,
@@ -182,6 +184,10 @@ class SqliteStore implements RegistryStore {
     this.#append = db.transaction((batch: AppendBatch, next: StoreHead): StoreHead => {
       const head = readHead(s);
       if (!sameLog(head, batch.expected)) throw storeConflict(`head is size ${head.size} (${head.lotsSize} lots, ${head.plotsSize} plots leaves), batch expects size ${batch.expected.size} (${batch.expected.lotsSize}, ${batch.expected.plotsSize})`);
+      // The requests' nonces first: a live one (recorded by any process) stops the batch.
+      for (const c of batch.nonces ?? []) {
+        if (s.rememberNonce.run(c.keyId, c.nonce, c.expiresAt, c.nowSeconds).changes !== 1) throw storeConflict(`nonce ${c.nonce} of ${c.keyId} is already recorded`);
+      }
       let lots = head.lotsSize;
       let plots = head.plotsSize;
       for (const r of batch.records) {
@@ -330,6 +336,16 @@ class SqliteStore implements RegistryStore {
     return this.#s.rememberNonce.run(keyId, nonce, expiresAt, nowSeconds).changes === 1;
   }
 
+  async readNonces(keys: readonly { keyId: string; nonce: string }[]): Promise<Map<string, number>> {
+    assertLookup(keys, 'keys', (v, t) => assertNonceKey(v, t));
+    const out = new Map<string, number>();
+    for (const { keyId, nonce } of keys) {
+      const row = this.#s.nonceExpiry.get(keyId, nonce) as Row | undefined;
+      if (row !== undefined) out.set(nonceKey(keyId, nonce), toInt(row.expires_at, 'nonce expiry'));
+    }
+    return out;
+  }
+
   async sweepNonces(nowSeconds: number): Promise<number> {
     assertInteger(nowSeconds, 'nowSeconds');
     return this.#s.sweepNonces.run(nowSeconds).changes;
@@ -435,6 +451,7 @@ function prepare(db: Database.Database) {
     // Inserted, or an expired row taken over: 1 change; a live row: the WHERE fails, 0 changes.
     rememberNonce: db.prepare('INSERT INTO nonces (key_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at < ?'),
     sweepNonces: db.prepare('DELETE FROM nonces WHERE expires_at < ?'),
+    nonceExpiry: db.prepare('SELECT expires_at FROM nonces WHERE key_id = ? AND nonce = ?'),
   };
 }
 

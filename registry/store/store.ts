@@ -38,6 +38,11 @@
  *    `TypeError`/`RangeError`, nothing written. A record's submitter and pinned keys are
  *    written in the same transaction as its entry (a pinned key already stored keeps its
  *    first sequence number), so an acknowledged entry always has its submitter row.
+ *    The batch's nonce claims (`batch.nonces`, the signed requests whose entries these
+ *    are) are recorded in the same transaction with the semantics of rule 6: a claim
+ *    whose (key id, nonce) is stored and live at the claim's `nowSeconds` is
+ *    `STORE_CONFLICT`, nothing written; so an entry is never stored without its
+ *    request's nonce, and a nonce recorded by any process stops the append.
  * 2. `readHashes(indexes)` follows the `HashReader` contract of core/tlog/hash-reader.ts:
  *    exactly one 32-byte hash per index, in request order, or `CanopyError('NOT_FOUND')`
  *    naming the first missing index. It reads committed data only.
@@ -53,7 +58,10 @@
  *    meaning. It never reorders, merges or drops anything it was given.
  * 6. `rememberNonce(keyId, nonce, expiresAt, now)` is atomic across processes: of several
  *    calls with the same (key id, nonce) whose stored row has not expired (expiry ≥ now),
- *    exactly one returns true. A row whose expiry is before `now` counts as absent.
+ *    exactly one returns true. A row whose expiry is before `now` counts as absent. The
+ *    nonce claims of `appendBatch` take part in the same rule: of an `appendBatch` claiming
+ *    (key id, nonce) and any other claim or `rememberNonce` of it, exactly one succeeds.
+ *    `readNonces` reads stored expiries (committed rows, expired ones included).
  * @module
  */
 import { assertArray, assertBytes, assertInteger, assertString, rangeError, typeError } from '../../core/assert.ts';
@@ -182,11 +190,29 @@ export interface AppendRecord {
   submitter?: Submitter | null;
 }
 
+/**
+ * The nonce of a signed request, to be recorded with the entries the request appends
+ * (contract rules 1 and 6): stored until `expiresAt`, taking over a stored row only if it
+ * expired before `nowSeconds`, the clock at which the request's timestamp was found fresh.
+ */
+export interface NonceClaim {
+  /** The request's Canopy-Key-Id. */
+  keyId: string;
+  /** The request's Canopy-Nonce. */
+  nonce: string;
+  /** Unix seconds: the request's timestamp plus the replay window. */
+  expiresAt: number;
+  /** Unix seconds: the server clock when the request was authenticated. */
+  nowSeconds: number;
+}
+
 /** One transaction's worth of records, and the head they were computed against. */
 export interface AppendBatch {
   /** The head the sequencer computed the records from; the store must still have it. */
   expected: StoreHead;
   records: AppendRecord[];
+  /** Nonces of the signed requests whose entries these are, at most one per (key id, nonce). */
+  nonces?: NonceClaim[];
 }
 
 /** An entry as stored. */
@@ -258,6 +284,8 @@ export interface RegistryStore extends HashReader {
   readSubmissions(start: number, end: number): Promise<SubmissionRow[]>;
   /** Records a signed request's nonce until `expiresAt` (Unix s): true if fresh, false if stored and not expired at `nowSeconds` (contract rule 6). */
   rememberNonce(keyId: string, nonce: string, expiresAt: number, nowSeconds: number): Promise<boolean>;
+  /** Stored expiries (Unix s) of the given nonces, by `nonceKey(keyId, nonce)`, for those stored (expired or not). */
+  readNonces(keys: readonly { keyId: string; nonce: string }[]): Promise<Map<string, number>>;
   /** Deletes nonces that expired before `nowSeconds`; resolves to how many. */
   sweepNonces(nowSeconds: number): Promise<number>;
   /** The checkpoint with the largest size, or null. */
@@ -371,7 +399,44 @@ export function checkAppendBatch(batch: AppendBatch): StoreHead {
     plotsSize += r.plotsLeaves.length;
   }
   if (lotsSize > 2 ** 32 || plotsSize > 2 ** 32) rangeError('batch', 'trees of at most 2^32 leaves', `${lotsSize}, ${plotsSize}`);
+  if (batch.nonces !== undefined) {
+    assertArray(batch.nonces, 'batch.nonces', 0, MAX_BATCH_RECORDS);
+    const seen = new Set<string>();
+    batch.nonces.forEach((c, i) => {
+      assertNonceClaim(c, `batch.nonces[${i}]`);
+      const k = nonceKey(c.keyId, c.nonce);
+      if (seen.has(k)) rangeError(`batch.nonces[${i}]`, 'a nonce not claimed twice in the batch', `${c.keyId} ${c.nonce}`);
+      seen.add(k);
+    });
+  }
   return { size, lotsSize, plotsSize, checkpointSize: head.checkpointSize };
+}
+
+/**
+ * The key of a (key id, nonce) pair in `readNonces` answers. Neither part can hold a
+ * newline (printable ASCII only), so the pair splits back one way.
+ * @throws never
+ * @example nonceKey('mill-7', 'q8Zl0Wm3PxA1c9dT2vKb7g') // 'mill-7\nq8Zl0Wm3PxA1c9dT2vKb7g'
+ */
+export function nonceKey(keyId: string, nonce: string): string {
+  return `${keyId}\n${nonce}`;
+}
+
+/**
+ * Checks a nonce claim: key id and nonce as `assertNonceArgs` wants them, expiry and clock
+ * as Unix seconds.
+ * @throws {TypeError|RangeError} naming the bad field
+ * @example assertNonceClaim({ keyId: 'mill-7', nonce, expiresAt: ts + 300, nowSeconds: now }, 'nonce')
+ */
+export function assertNonceClaim(value: unknown, title: string): asserts value is NonceClaim {
+  if (typeof value !== 'object' || value === null) typeError(title, 'NonceClaim object', value);
+  const c = value as Record<string, unknown>;
+  assertString(c.keyId, `${title}.keyId`, MAX_KEY_ID_LENGTH);
+  if (!/^[\x21-\x7e]+$/.test(c.keyId)) rangeError(`${title}.keyId`, 'key id of 1..128 printable ASCII characters', c.keyId);
+  assertString(c.nonce, `${title}.nonce`, MAX_NONCE_LENGTH);
+  if (!/^[\x21-\x7e]+$/.test(c.nonce)) rangeError(`${title}.nonce`, 'nonce of 1..64 printable ASCII characters', c.nonce);
+  assertInteger(c.expiresAt, `${title}.expiresAt`);
+  assertInteger(c.nowSeconds, `${title}.nowSeconds`);
 }
 
 /**
@@ -511,6 +576,17 @@ export function assertNonceArgs(keyId: unknown, nonce: unknown, expiresAt: unkno
   if (!/^[\x21-\x7e]+$/.test(nonce)) rangeError('nonce', 'nonce of 1..64 printable ASCII characters', nonce);
   assertInteger(expiresAt, 'expiresAt');
   assertInteger(nowSeconds, 'nowSeconds');
+}
+
+/**
+ * Checks a (key id, nonce) pair of `readNonces`.
+ * @throws {TypeError|RangeError} naming the bad field
+ * @example assertNonceKey({ keyId: 'mill-7', nonce }, 'keys[0]')
+ */
+export function assertNonceKey(value: unknown, title: string): asserts value is { keyId: string; nonce: string } {
+  if (typeof value !== 'object' || value === null) typeError(title, '{ keyId, nonce } object', value);
+  const k = value as Record<string, unknown>;
+  assertNonceClaim({ keyId: k.keyId, nonce: k.nonce, expiresAt: 0, nowSeconds: 0 }, title);
 }
 
 /**

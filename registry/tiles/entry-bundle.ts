@@ -9,11 +9,11 @@
  * bytes)) to hash i of the level-0 tile N, which is how a client authenticates it. A full
  * bundle holds 256 entries, a partial one 1..255 (the width of the matching partial tile).
  *
- * The uint16 prefix bounds an entry at 65 535 bytes. The registry accepts entries up to
- * MAX_ENTRY_BYTES (256 KiB; registry/log/entry.ts), so a registry entry above 65 535 bytes
- * (a plot attestation of more than about 50 windows) has no C2SP bundle encoding:
- * `encodeEntryBundle` refuses it with a RangeError naming its position rather than write
- * a bundle other clients would misread. docs/tiles-and-follow.md states the consequence.
+ * The uint16 prefix bounds an entry at 65 535 bytes, and so does the registry
+ * (MAX_ENTRY_BYTES, registry/log/entry.ts, is this bound; a test holds them equal), so
+ * every entry of a log it wrote has a bundle encoding. An entry above the bound (a store
+ * altered by hand) has none: `encodeEntryBundle` refuses it with a RangeError naming its
+ * position rather than write a bundle other clients would misread.
  *
  * `decodeEntryBundle` reads attacker-controlled bytes (a mirror's): it requires exactly
  * `width` entries and no trailing byte, so each bundle has one accepted reading.

@@ -248,7 +248,9 @@ export function lyingSource(client: RegistryClient, overrides: Partial<AuditSour
     inclusionProof: (i, n) => client.inclusionProof(i, n),
     treeProof: (t, i, n) => client.treeProof(t, i, n),
     treeLeaf: (t, v) => client.treeLeaf(t, v),
+    dataset: (root) => client.dataset(root),
     artifacts: () => client.artifacts(),
+    roots: () => client.roots(),
   };
   return { ...honest, ...overrides };
 }

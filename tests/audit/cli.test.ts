@@ -1,8 +1,8 @@
 // `canopy audit` and `canopy audit consistency`, every flag, against an in-process
 // registry with parties and a real lot mint (test-profile lot_mint).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateNoteKey } from '../../core/note/note-key.ts';
 import { parseAuditState } from '../../verifier/audit/audit-state.ts';
@@ -108,6 +108,67 @@ describe('canopy audit', () => {
       const stray = await runCanopy(['audit', '--registry', r.url, '--registry-key', REGISTRY_KEY.verifierKey, ...pins(), '--party', 'auditor-1']);
       expect([stray.code, stray.err]).toEqual([1, expect.stringMatching(/--key and --party are for --cosign/)]);
       expect((await runCanopy(['audit', '--registry', r.url, '--registry-key', REGISTRY_KEY.verifierKey, '--vkey-hash', 'lot_mint=xyz'])).code).toBe(1);
+    });
+  });
+});
+
+describe('canopy audit --tiles', () => {
+  let mirror: string;
+  let size: number;
+
+  beforeAll(async () => {
+    size = await r.checkpoint();
+    mirror = join(tmp, 'mirror');
+    const exported = await runCanopy(['registry', 'export-tiles', mirror, '--data', dirname(r.dbPath), '--no-fsync']);
+    expect(exported.code).toBe(0);
+  });
+
+  describe('when the mirror was exported with `canopy registry export-tiles` and is read from its directory', () => {
+    it('passes with the totals of an audit of the registry, reading nothing from the registry', async () => {
+      const fromTiles = await runCanopy(['audit', '--tiles', mirror, '--registry-key', vkeyFile, ...pins(), '--json']);
+      expect([fromTiles.code, fromTiles.err.split('\n').filter((l) => !l.startsWith('replayed')).join('')]).toEqual([0, '']);
+      const report = JSON.parse(fromTiles.out);
+      expect(report).toMatchObject({ ok: true, failure: null, replayed: { from: 0, to: size, entries: size, proofs: 1 } });
+      expect(report.keys.used.map((k: { from: string }) => k.from)).toEqual(expect.arrayContaining([expect.stringMatching(/^setup folder/)]));
+      const fromRegistry = JSON.parse((await runCanopy(['audit', '--registry', r.url, '--registry-key', vkeyFile, ...pins(), '--json'])).out);
+      expect(report.totals).toEqual(fromRegistry.totals);
+      expect(report.checkpoint).toEqual(fromRegistry.checkpoint);
+      // With --registry too, the log still comes from the tiles: a registry nobody answers changes nothing.
+      const unreachable = await runCanopy(['audit', '--tiles', mirror, '--registry', 'http://127.0.0.1:9', '--registry-key', vkeyFile, ...pins(), '--json']);
+      expect([unreachable.code, JSON.parse(unreachable.out).totals]).toEqual([0, fromRegistry.totals]);
+    });
+
+    it('checks consistency from the mirror’s history (audit consistency --tiles)', async () => {
+      const run = await runCanopy(['audit', 'consistency', '--tiles', mirror, '--registry-key', vkeyFile, '--from', '4', '--to', String(size), '--json']);
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.out)).toMatchObject({ ok: true, from: { size: 4 }, to: { size } });
+    });
+  });
+
+  describe('when a tile of the mirror was altered', () => {
+    it('fails naming the tile, exit 1', async () => {
+      const bad = join(tmp, 'mirror-altered');
+      cpSync(mirror, bad, { recursive: true });
+      const tile = join('tile', '0', '000.p', String(size));
+      const data = readFileSync(join(bad, tile));
+      data[7]! ^= 0x20;
+      writeFileSync(join(bad, tile), data);
+      const run = await runCanopy(['audit', '--tiles', bad, '--registry-key', vkeyFile, ...pins()]);
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(new RegExp(`PROOF_INVALID: .*tile/0/000\\.p/${size} from ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    });
+  });
+
+  describe('when the flags do not fit a mirror', () => {
+    it('refuses keys pinned by hash only, --cosign without --registry, and --tiles for a disclosure', async () => {
+      const hash = auditPins().find((p) => p.circuit === 'lot_mint' && p.source.endsWith('audit'))!.vkeyHash;
+      const hashOnly = await runCanopy(['audit', '--tiles', mirror, '--registry-key', vkeyFile, '--vkey-hash', `lot_mint=${hash}`, '--depths', '4:4']);
+      expect([hashOnly.code, hashOnly.err]).toEqual([1, expect.stringMatching(/serves no verification keys .*lot_mint .* pinned by hash only; pin a setup folder with its key files \(--keys DIR\)/)]);
+      const cosign = await runCanopy(['audit', '--tiles', mirror, '--registry-key', vkeyFile, ...pins(), '--cosign', '--key', keyFile]);
+      expect([cosign.code, cosign.err]).toEqual([1, expect.stringMatching(/--cosign posts the cosignature to the registry: give --registry URL/)]);
+      const disclosure = await runCanopy(['audit', 'disclosure', join(tmp, 'none.json'), '--tiles', mirror, '--registry-key', vkeyFile, ...pins()]);
+      expect([disclosure.code, disclosure.err]).toEqual([2, expect.stringMatching(/option '--tiles' is not for `audit disclosure`/)]);
+      expect((await runCanopy(['audit', '--registry-key', vkeyFile, ...pins()])).err).toMatch(/required option '--registry <url>' \(or '--tiles <url-or-dir>'\) not specified/);
     });
   });
 });

@@ -19,6 +19,8 @@ import { type PlotProveResult, provePlotFile } from '../../prover/plot/prove.ts'
 import { checkDisclosure, type DisclosureReport } from '../../verifier/audit/check-disclosure.ts';
 import { PLOT_DISCLOSURE_CHECKS } from '../../verifier/audit/check-plot-disclosure.ts';
 import { LOT_DISCLOSURE_CHECKS } from '../../verifier/audit/check-lot-disclosure.ts';
+import { ApiError } from '../../registry/api/api-error.ts';
+import type { LogEntry } from '../../registry/log/entry.ts';
 import { runCanopy } from '../_canopy.ts';
 import { commitCrop } from '../plot/_crop-dataset.ts';
 import {
@@ -30,6 +32,7 @@ import {
   ensureKeys,
   lotMintEntry,
   lotNote,
+  lyingSource,
   owner,
   plotAttestationEntry,
   REGISTRY_KEY,
@@ -46,6 +49,7 @@ let dataset: { dir: string; cleanup: () => void };
 let plot: PlotProveResult;
 let d: TestRegistry;
 let e: TestRegistry;
+let f: TestRegistry;
 let plotDisclosure: PlotDisclosure;
 let lotFile: string;
 let lotDisclosure: LotDisclosure;
@@ -91,6 +95,14 @@ beforeAll(async () => {
   const publisherE = await e.register('hansen-pub', 'publisher');
   await e.client.submit([datasetEntry(dataset.dir, plot.datasetRoot)], publisherE);
   await e.checkpoint();
+  // Registry F holds the plot's two windows as two plot-attestation entries, after a lot mint.
+  f = await startRegistry();
+  const publisherF = await f.register('hansen-pub', 'publisher');
+  const supplierF = await f.register('coop-7', 'supplier');
+  await f.client.submit([datasetEntry(dataset.dir, plot.datasetRoot)], publisherF);
+  const whole = plotAttestationEntry(plot.proofFile) as Extract<LogEntry, { type: 'plot-attestation' }>;
+  await f.client.submit(whole.body.windows.map((w) => ({ type: 'plot-attestation', version: 1, body: { windows: [w] } }) as LogEntry), supplierF);
+  await f.checkpoint();
   plotDisclosure = await disclosePlot({ proofFile: plot.proofFile, openingFile: plot.openingFile, geojsonFile: 'examples/plots/clean.geojson', outFile: join(tmp, 'clean.disclosure.json') });
   // A bearer note: its own secret is in the wallet file and must not reach the disclosure.
   lotFile = noteFile('lot.json', { kind: 'lot', note: minted, ownerSecret: alice.secret });
@@ -98,7 +110,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  for (const r of [d, e]) if (r) await removeRegistry(r);
+  for (const r of [d, e, f]) if (r) await removeRegistry(r);
   dataset?.cleanup();
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -193,6 +205,35 @@ describe('checkDisclosure', () => {
       expect(r.failure).toMatchObject({ check: 'registry' });
       expect(r.failure!.message).toContain(`${plotDisclosure.windows[0]!.attestationLeaf} is not a leaf of the registry's plots tree`);
       expect(r.checks.slice(0, -1).every((c) => c.ok)).toBe(true);
+    });
+  });
+
+  describe('when the plot’s windows are attested by several plot-attestation entries', () => {
+    it('passes every check, naming every entry', async () => {
+      const r = await check(plotDisclosure, f);
+      expect(r.failure).toBeNull();
+      expect(r.checks.map((c) => [c.check, c.ok])).toEqual(PLOT_DISCLOSURE_CHECKS.map((c) => [c, true]));
+      expect(r.kind === 'plot' && r.plot).toMatchObject({ windows: 2, sequence: 4, sequences: [4, 5], leafIndexes: [0, 1] });
+      expect(r.checks.find((c) => c.check === 'entry')!.detail).toMatch(/^plot-attestation entries 4, 5, included/);
+    });
+  });
+
+  describe('when the registry denies or misnames the dataset entry', () => {
+    it('fails the dataset-registered check', async () => {
+      const denied = await checkDisclosure({ disclosure: plotDisclosure, registry: lyingSource(d.client, { dataset: () => Promise.reject(new ApiError('NOT_FOUND', 'no such dataset')) }), registryKey: KEY, pins: auditPins(), datasetDir: dataset.dir });
+      expect(denied.failure).toMatchObject({ check: 'dataset-registered' });
+      expect(denied.failure!.message).toMatch(/no dataset entry registers the root/);
+      const misnamed = await checkDisclosure({ disclosure: plotDisclosure, registry: lyingSource(d.client, { dataset: async (root) => ({ ...(await d.client.dataset(root)), sequence: 2 }) }), registryKey: KEY, pins: auditPins(), datasetDir: dataset.dir });
+      expect(misnamed.failure!.message).toMatch(/^dataset-registered: entry 2, which the registry names for the root \d+, is not the dataset entry of that root/);
+      const late = await checkDisclosure({ disclosure: plotDisclosure, registry: lyingSource(d.client, { dataset: async (root) => ({ ...(await d.client.dataset(root)), sequence: 5 }) }), registryKey: KEY, pins: auditPins(), datasetDir: dataset.dir });
+      expect(late.failure!.message).toMatch(/is registered by entry 5, not before entry 4/);
+    });
+  });
+
+  describe('when the source serves no look-ups (a tiles mirror)', () => {
+    it('throws INVALID_INPUT asking for the registry', async () => {
+      const { treeLeaf: _leaf, ...mirrorLike } = lyingSource(d.client, {});
+      await expect(checkDisclosure({ disclosure: plotDisclosure, registry: mirrorLike, registryKey: KEY, pins: auditPins(), datasetDir: dataset.dir })).rejects.toThrow(/reads the registry's treeLeaf route, which this source \(a tiles mirror\?\) does not serve/);
     });
   });
 

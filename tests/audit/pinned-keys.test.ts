@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../circuits/toolchain/manifest.ts';
 import type { PublishedArtifacts } from '../../registry/api/artifacts.ts';
-import { depthsFromPins, pinsFromHashes, pinsFromSetup, resolveKeys, vkeyFileHash } from '../../verifier/audit/pinned-keys.ts';
+import { depthsFromPins, pinnedDepths, pinsFromHashes, pinsFromSetup, resolveKeys, vkeyFileHash } from '../../verifier/audit/pinned-keys.ts';
 import { AUDIT_KEYS, DEMO_KEYS, ensureKeys, registryArtifacts } from './_world.ts';
 
 let tmp: string;
@@ -98,6 +98,20 @@ describe('resolveKeys', () => {
         throw new Error('not asked');
       });
       expect(keys.size).toBe(2);
+    });
+  });
+});
+
+describe('pinnedDepths', () => {
+  describe('when only some trees are stated by the pins', () => {
+    it('gives null for the others, and disagreement among pins is INVALID_INPUT', () => {
+      expect(pinnedDepths(pinsFromSetup(AUDIT_KEYS))).toEqual({ lots: 4, plots: null });
+      expect(pinnedDepths(pinsFromSetup(DEMO_KEYS))).toEqual({ lots: null, plots: null });
+      const [transition] = pinsFromSetup(AUDIT_KEYS).filter((p) => p.circuit === 'lot_transition');
+      const other = { ...transition!, vkeyHash: 'cd'.repeat(32), params: { ...transition!.params!, depth: 5 } };
+      expect(() => pinnedDepths([transition!, other])).toThrow(/disagree on the lots tree depth \(4, 5\)/);
+      const issue = { circuit: 'capacity_issue' as const, vkeyHash: 'ef'.repeat(32), params: { plotsDepth: 6 }, source: 'test' };
+      expect(pinnedDepths([transition!, issue])).toEqual({ lots: 4, plots: 6 });
     });
   });
 });

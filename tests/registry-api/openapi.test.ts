@@ -1,12 +1,14 @@
 // The OpenAPI document against what the server really answers: the express router of a
-// live app is walked and its routes compared with the document's operations, both ways.
+// live app is walked and its routes compared with the document's operations, both ways;
+// the tiles, history and follow routes (served in front of the router) are each requested.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS } from '../../registry/api/api-error.ts';
 import { openApiDocument, openApiPath } from '../../registry/api/openapi.ts';
 import { ROUTES } from '../../registry/api/routes.ts';
 import { createRegistryApp } from '../../registry/server.ts';
-import { sqliteFixture } from '../registry/_fixtures.ts';
+import { logReadPaths } from '../../registry/tiles/log-read-openapi.ts';
+import { datasetEntry, fe, sqliteFixture } from '../registry/_fixtures.ts';
 import { raw, startTestRegistry, type TestRegistry } from './_registry.ts';
 
 interface Layer {
@@ -16,6 +18,8 @@ interface Layer {
 let reg: TestRegistry;
 beforeAll(async () => {
   reg = await startTestRegistry(sqliteFixture());
+  await reg.service.log.append([datasetEntry(fe('o1')), datasetEntry(fe('o2')), datasetEntry(fe('o3'))]);
+  await reg.service.signCheckpoint();
 });
 afterAll(async () => {
   await reg.close();
@@ -23,19 +27,46 @@ afterAll(async () => {
 
 describe('openApiDocument', () => {
   describe('when served at /openapi.json', () => {
-    it('lists exactly the routes the express router answers', async () => {
+    it('lists exactly the routes the express router answers, and the tiles, history and follow routes in front of it', async () => {
       const doc = (await raw(reg.url, 'GET', '/openapi.json')).json as { openapi: string; paths: Record<string, Record<string, unknown>> };
       expect(doc.openapi).toBe('3.1.0');
       const app = createRegistryApp(reg.service.api, { logger: pino({ level: 'silent' }) });
-      const served = (app.router.stack as Layer[])
+      const routed = (app.router.stack as Layer[])
         .filter((l) => l.route !== undefined)
-        .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${openApiPath(l.route!.path)}`))
-        .sort();
+        .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${openApiPath(l.route!.path)}`));
+      expect(routed).toHaveLength(ROUTES.length);
+      const served = [...routed, ...Object.keys(logReadPaths()).map((p) => `GET ${p}`)].sort();
       const documented = Object.entries(doc.paths)
         .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
         .sort();
       expect(documented).toEqual(served);
-      expect(served).toHaveLength(ROUTES.length);
+      expect(Object.keys(logReadPaths()).sort()).toEqual(['/canopy/checkpoints/{index}', '/tile/entries/{index}', '/tile/{level}/{index}', '/v1/follow', '/v1/follow/stream']);
+    });
+    it('answers each documented tiles, history and follow path with its documented media type, and 404 off its pattern', async () => {
+      const doc = (await raw(reg.url, 'GET', '/openapi.json')).json as { paths: Record<string, { get: { responses: Record<string, { content?: Record<string, unknown> }>; 'x-canopy-path-pattern'?: string } }> };
+      const size = (await reg.service.log.latestCheckpoint())!.size;
+      const examples: Record<string, string> = {
+        '/tile/{level}/{index}': `/tile/0/000.p/${size}`,
+        '/tile/entries/{index}': `/tile/entries/000.p/${size}`,
+        '/canopy/checkpoints/{index}': '/canopy/checkpoints/000.p',
+        '/v1/follow': '/v1/follow?after=0&limit=2',
+      };
+      for (const [path, target] of Object.entries(examples)) {
+        const op = doc.paths[path]!.get;
+        const res = await fetch(`${reg.url}${target}`);
+        await res.arrayBuffer();
+        expect([target, res.status]).toEqual([target, 200]);
+        expect(res.headers.get('content-type')!.split(';')[0]).toBe(Object.keys(op.responses['200']!.content!)[0]);
+        if (op['x-canopy-path-pattern'] !== undefined) {
+          expect(new RegExp(op['x-canopy-path-pattern']).test(target)).toBe(true);
+          const off = target.replace('000', '00');
+          expect([off, new RegExp(op['x-canopy-path-pattern']).test(off), (await raw(reg.url, 'GET', off)).status]).toEqual([off, false, 404]);
+        }
+      }
+      const stream = new AbortController();
+      const res = await fetch(`${reg.url}/v1/follow/stream?after=0`, { signal: stream.signal });
+      expect([res.status, res.headers.get('content-type')!.split(';')[0]]).toEqual([200, Object.keys(doc.paths['/v1/follow/stream']!.get.responses['200']!.content!)[0]]);
+      stream.abort();
     });
     it('answers every documented GET route without a path parameter, or names its 4xx', async () => {
       for (const r of ROUTES.filter((x) => x.method === 'GET' && !x.path.includes(':') && x.auth === 'public')) {

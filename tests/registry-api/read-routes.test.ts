@@ -3,6 +3,7 @@
 // and against the cryptographic checks a client runs (checkpoint signature, RFC 9162
 // proofs, Poseidon proofs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIELD_ORDER } from '../../core/field.ts';
 import { merkleProofFromJson, verifyMerkleProof } from '../../core/merkle/merkle-proof.ts';
 import { verifyCheckpointNote } from '../../registry/client.ts';
 import { entryLeafHash } from '../../registry/log/entry.ts';
@@ -167,7 +168,36 @@ for (const { kind, fixture } of storeKinds()) {
     describe('GET /v1/roots', () => {
       it('serves the roots of the latest checkpoint', async () => {
         const cp = (await reg.client.checkpoints({ from: 5 }))[0]!;
-        expect(await reg.client.roots()).toEqual({ checkpointSize: 5, lots: { leaves: 2, root: cp.lotsRoot }, plots: { leaves: 0, root: cp.plotsRoot } });
+        expect(await reg.client.roots()).toEqual({ checkpointSize: 5, lots: { leaves: 2, root: cp.lotsRoot, depth: 8 }, plots: { leaves: 0, root: cp.plotsRoot, depth: 8 } });
+      });
+    });
+
+    describe('GET /v1/datasets/:root', () => {
+      it('serves the dataset entry registering a root: its sequence number, name and manifest hash', async () => {
+        const served = await reg.client.entry(2);
+        expect(served.entry.type).toBe('dataset');
+        const body = served.entry.body as { datasetRoot: string; name: string; manifestSha256: string };
+        expect(await reg.client.dataset(fe('d1'))).toEqual({ datasetRoot: fe('d1').toString(), sequence: 2, name: body.name, manifestSha256: body.manifestSha256 });
+      });
+
+      it('answers 404 for a root no dataset entry registers (a lot commitment included), 400 for a malformed root', async () => {
+        for (const root of [fe('d2'), fe('m1'), 0n]) {
+          const r = await raw(reg.url, 'GET', `/v1/datasets/${root}`);
+          expect([r.status, r.json.error?.code]).toEqual([404, 'NOT_FOUND']);
+        }
+        for (const bad of ['01', '-1', '0x10', '1e3', FIELD_ORDER.toString(), 'x'.repeat(80)]) {
+          expect((await raw(reg.url, 'GET', `/v1/datasets/${bad}`)).json.error?.code, bad).toBe('INVALID_PARAMS');
+        }
+      });
+    });
+
+    describe('GET /v1/registry-key', () => {
+      it('serves the note verifier key and origin the checkpoints verify with', async () => {
+        const r = await raw(reg.url, 'GET', '/v1/registry-key');
+        expect(r.json).toEqual({ origin: 'registry.test/canopy', verifierKey: REGISTRY_KEY.verifierKey });
+        expect(r.headers.get('cache-control')).toBe('public, max-age=3600');
+        const { verifierKey } = await reg.client.registryKey();
+        expect(verifyCheckpointNote(await reg.client.checkpointNote(), verifierKey).checkpoint.size).toBe(5);
       });
     });
 

@@ -4,7 +4,7 @@
 // other as NONCE_REPLAYED, also when both receive it at the same moment; and the
 // StoreNonces sweep schedule and its failure path.
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RegistryService } from '../../registry/api/registry-service.ts';
 import { signRequest } from '../../registry/api/request-signature.ts';
 import { StoreNonces } from '../../registry/api/store-nonces.ts';
@@ -76,6 +76,54 @@ for (const { kind, fixture } of storeKinds()) {
         }
         const replay = await replayAndCheck(a.service.log.store);
         expect(replay.entries.filter((e) => e.type === 'lot-mint')).toHaveLength(6);
+      });
+    });
+
+    describe('when a signed request appends', () => {
+      it('records its nonce in the append’s transaction, with no commit of its own', async () => {
+        const store = a.service.log.store;
+        const remember = vi.spyOn(store, 'rememberNonce');
+        const appendBatch = vi.spyOn(store, 'appendBatch');
+        try {
+          const req = signedPost('one-commit', 'one-commit-nonce-0001');
+          expect((await raw(a.url, 'POST', '/v1/entries', req)).status).toBe(201);
+          expect(remember).not.toHaveBeenCalled();
+          expect(appendBatch.mock.calls.map((c) => c[0].nonces)).toEqual([[expect.objectContaining({ keyId: supplier.keyId, nonce: 'one-commit-nonce-0001' })]]);
+          // Replayed to either process: refused, nothing appended.
+          const before = (await store.head()).size;
+          for (const url of [a.url, b.url]) {
+            const replayed = await raw(url, 'POST', '/v1/entries', req);
+            expect([replayed.status, replayed.json.error?.code]).toEqual([401, 'NONCE_REPLAYED']);
+          }
+          expect((await store.head()).size).toBe(before);
+        } finally {
+          remember.mockRestore();
+          appendBatch.mockRestore();
+        }
+      });
+
+      it('records the nonce on its own when the request is refused, so it cannot be replayed later', async () => {
+        const store = a.service.log.store;
+        const remember = vi.spyOn(store, 'rememberNonce');
+        try {
+          // An auditor may not submit entries: refused after authentication.
+          const body = new TextEncoder().encode(JSON.stringify({ entries: [lotMint(fe('refused'))] }));
+          const headers = { ...signRequest({ method: 'POST', target: '/v1/entries', body, keyId: auditor.keyId, signerKey: auditor.signerKey, nonce: 'refused-nonce-000001' }), 'content-type': 'application/json' };
+          const refused = await raw(a.url, 'POST', '/v1/entries', { headers, body });
+          expect([refused.status, refused.json.error?.code]).toEqual([403, 'ROLE_FORBIDDEN']);
+          expect(remember).toHaveBeenCalledTimes(1);
+          const replayed = await raw(b.url, 'POST', '/v1/entries', { headers, body });
+          expect([replayed.status, replayed.json.error?.code]).toEqual([401, 'NONCE_REPLAYED']);
+          // A body the schema refuses after authentication: likewise.
+          const bad = new TextEncoder().encode(JSON.stringify({ entries: [] }));
+          const badHeaders = { ...signRequest({ method: 'POST', target: '/v1/entries', body: bad, keyId: supplier.keyId, signerKey: supplier.signerKey, nonce: 'refused-nonce-000002' }), 'content-type': 'application/json' };
+          expect((await raw(a.url, 'POST', '/v1/entries', { headers: badHeaders, body: bad })).json.error?.code).toBe('INVALID_BODY');
+          expect((await raw(a.url, 'POST', '/v1/entries', { headers: badHeaders, body: bad })).json.error?.code).toBe('NONCE_REPLAYED');
+          // One commit per refused request; the replays were refused by a read.
+          expect(remember).toHaveBeenCalledTimes(2);
+        } finally {
+          remember.mockRestore();
+        }
       });
     });
 

@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../registry/api/api-error.ts';
 import { signRequest } from '../../registry/api/request-signature.ts';
-import { datasetEntry, FakeVerifier, fe, lotMint, registration, replayAndCheck, storeKinds, type StoreFixture } from '../registry/_fixtures.ts';
+import { encodeEntry, type LogEntry, MAX_ENTRY_BYTES, MAX_PLOT_WINDOWS } from '../../registry/log/entry.ts';
+import { datasetEntry, FakeVerifier, fe, lotMint, plotAttestation, registration, replayAndCheck, storeKinds, type StoreFixture } from '../registry/_fixtures.ts';
 import { ACCREDITOR, newParty, raw, signedRaw, startTestRegistry, type TestParty, type TestRegistry } from './_registry.ts';
 
 const body = (entries: unknown[]) => JSON.stringify({ entries });
@@ -123,7 +124,9 @@ for (const { kind, fixture } of storeKinds()) {
         });
         it('answers 401 TIMESTAMP_STALE beyond ±300 s and accepts within', async () => {
           await unchanged(async () => {
-            for (const dt of [-301, 301, -100_000]) {
+            // Ahead of the clock by 310 s, not 301: the server reads its clock after the test
+            // did, and on a loaded machine a second may pass in between, bringing 301 to 300.
+            for (const dt of [-301, 310, -100_000]) {
               const r = await signedRaw(reg.url, 'POST', '/v1/entries', supplier, { body: body([fresh()]), timestamp: NOW() + dt });
               expect([dt, r.status, r.json.error?.code]).toEqual([dt, 401, 'TIMESTAMP_STALE']);
             }
@@ -212,6 +215,32 @@ for (const { kind, fixture } of storeKinds()) {
             const r = await signedRaw(reg.url, 'POST', '/v1/entries', supplier, { body: big });
             expect([r.status, r.json.error?.code]).toEqual([413, 'BODY_TOO_LARGE']);
           });
+        });
+      });
+
+      describe('when an entry is larger than the log takes', () => {
+        const window = (leaf: string, root: bigint) => plotAttestation([{ datasetRoot: root, attestationLeaf: fe(leaf) }]).body as { windows: unknown[] };
+        const attestation = (n: number, tag: string, root: bigint): LogEntry => ({ type: 'plot-attestation', version: 1, body: { windows: Array.from({ length: n }, (_, i) => window(`${tag}-${i}`, root).windows[0]) } }) as LogEntry;
+
+        it('answers 413 ENTRY_TOO_LARGE naming the entry for a plot attestation of more than MAX_PLOT_WINDOWS windows, log unchanged', async () => {
+          const root = fe(`big-ds-${kind}`);
+          await reg.client.submit([datasetEntry(root)], publisher);
+          await unchanged(async () => {
+            const e = await expectError(reg.client.submit([fresh(), attestation(MAX_PLOT_WINDOWS + 1, `too-many-${kind}`, root)], supplier));
+            expect([e.status, e.code, e.index]).toEqual([413, 'ENTRY_TOO_LARGE', 1]);
+            expect(e.message).toMatch(/at most 40 windows, this one 41: attest a plot of more windows in several plot-attestation entries/);
+          });
+        });
+
+        it('accepts a plot of more windows as several plot-attestation entries in one request, every window a plots leaf', async () => {
+          const root = fe(`split-ds-${kind}`);
+          await reg.client.submit([datasetEntry(root)], publisher);
+          const before = await reg.service.log.store.head();
+          const receipts = await reg.client.submit([attestation(MAX_PLOT_WINDOWS, `split-a-${kind}`, root), attestation(MAX_PLOT_WINDOWS, `split-b-${kind}`, root), attestation(3, `split-c-${kind}`, root)], supplier);
+          expect(receipts.map((r) => r.plotsLeafIndexes.length)).toEqual([40, 40, 3]);
+          expect(receipts.flatMap((r) => r.plotsLeafIndexes)).toEqual(Array.from({ length: 83 }, (_, i) => before.plotsSize + i));
+          for (const r of receipts) expect(encodeEntry((await reg.client.entry(r.sequence)).entry).length).toBeLessThanOrEqual(MAX_ENTRY_BYTES);
+          await replayAndCheck(reg.service.log.store);
         });
       });
 

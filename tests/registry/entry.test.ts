@@ -3,7 +3,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { CIRCUIT_IDS, CIRCUIT_PUBLIC_SIGNALS, flattenPublicSignals, namePublicSignals, signalLayout } from '../../registry/log/circuit-signals.ts';
 import { entryEffects } from '../../registry/log/entry-effects.ts';
-import { decodeEntry, encodeEntry, entryLeafHash, type LogEntry } from '../../registry/log/entry.ts';
+import { FIELD_ORDER } from '../../core/field.ts';
+import { decodeEntry, encodeEntry, entryLeafHash, type LogEntry, MAX_ENTRY_BYTES, MAX_PLOT_WINDOWS, type ProofBundle } from '../../registry/log/entry.ts';
+import { ENTRY_BUNDLE_MAX_ENTRY_BYTES, encodeEntryBundle } from '../../registry/tiles/entry-bundle.ts';
 import { ENTRY_CIRCUITS, INTERPRETATIONS } from '../../registry/log/interpretation.ts';
 import { HOSTILE_INPUTS } from '../hostile-inputs.ts';
 import { artifacts, CEILING, capacityIssue, capacityMint, datasetEntry, fe, lotMint, plotAttestation, registration, revocation, transition } from './_fixtures.ts';
@@ -52,7 +54,7 @@ describe('encodeEntry', () => {
       ['an unknown public signal', { ...lotMint(1n), body: { proof: { ...(lotMint(1n).body as { proof: object }).proof, publicSignals: { outCommitment: '1', x: '2' } } } }, /publicSignals" expected only the signals/],
       ['too many nullifiers', transition({ root: 1n, nullifiers: Array.from({ length: 17 }, (_, i) => BigInt(i + 1)), outCommitments: [1n, 0n] }), /nullifiers" expected array of 1\.\.16/],
       ['one output commitment', { ...transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }), body: { proof: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof, publicSignals: { ...(transition({ root: 1n, nullifiers: [1n], outCommitments: [1n, 0n] }).body as { proof: { publicSignals: object } }).proof.publicSignals, outCommitments: ['1'] } } } }, /outCommitments" expected array of 2\.\.2/],
-      ['no window', { type: 'plot-attestation', version: 1, body: { windows: [] } }, /windows" expected array of 1\.\.64/],
+      ['no window', { type: 'plot-attestation', version: 1, body: { windows: [] } }, /windows" expected array of 1\.\.40/],
  ['a capacity issue carrying a capacity_mint proof', { ...capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }), body: capacityMint({ root: 1n, capacityNullifier: 2n, lotCommitment: 3n, remainderCommitment: 4n }).body }, /capacity-issue|proof\.circuit" expected one of capacity_issue/],
       ['a capacity issue without its cut-off', { ...capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }), body: { proof: { ...(capacityIssue({ plotsRoot: 1n, issueTag: 2n, capacityCommitment: 3n }).body as { proof: { publicSignals: Record<string, string> } }).proof, publicSignals: { plotsRoot: '1', issueTag: '2', harvestYear: '2023', commodity: String(CEILING.commodity), yieldCeilingGramsPerPixel: String(CEILING.gramsPerPixel), capacityCommitment: '3' } } } }, /publicSignals\.cutoffCode" expected/],
       ['artifacts of no circuit', { type: 'artifacts', version: 1, body: { profile: 'test', circuits: {} } }, /circuits" expected at least one circuit/],
@@ -71,6 +73,46 @@ describe('encodeEntry', () => {
 
     it('throws TypeError or RangeError for every hostile value', () => {
       for (const { name, value } of HOSTILE_INPUTS) expect(() => encodeEntry(value as LogEntry), name).toThrow(/^"entry(\.type)?" expected/);
+    });
+  });
+});
+
+describe('MAX_ENTRY_BYTES and MAX_PLOT_WINDOWS', () => {
+  // The largest value the format allows in every decimal: 77 digits, below the BN254 base
+  // field order q (proof coordinates) and the scalar field order r (signals).
+  const Q1 = (21888242871839275222246405745257275088696311157297823662689037894645226208583n - 1n).toString();
+  const R1 = (FIELD_ORDER - 1n).toString();
+  const widest: ProofBundle = {
+    circuit: 'plot_window',
+    vkeyHash: 'f'.repeat(64),
+    proof: { pi_a: [Q1, Q1, Q1], pi_b: [[Q1, Q1], [Q1, Q1], [Q1, Q1]], pi_c: [Q1, Q1, Q1], protocol: 'groth16', curve: 'bn128' },
+    publicSignals: { attestationLeaf: R1, datasetRoot: R1, cutoffCode: R1 },
+  };
+  const attestation = (n: number): LogEntry => ({ type: 'plot-attestation', version: 1, body: { windows: Array.from({ length: n }, () => widest) } });
+
+  describe('when a plot attestation has the most windows, each as wide as the format allows', () => {
+    it('encodes within MAX_ENTRY_BYTES, the C2SP entry bundle bound, with room to spare', () => {
+      expect(MAX_ENTRY_BYTES).toBe(ENTRY_BUNDLE_MAX_ENTRY_BYTES);
+      const one = encodeEntry(attestation(1)).length;
+      const perWindow = encodeEntry(attestation(2)).length - one;
+      expect([one, perWindow]).toEqual([1507, 1447]);
+      const full = encodeEntry(attestation(MAX_PLOT_WINDOWS)).length;
+      expect(full).toBe(one + (MAX_PLOT_WINDOWS - 1) * perWindow);
+      expect(full).toBeLessThanOrEqual(MAX_ENTRY_BYTES - 4096);
+      expect(encodeEntryBundle([encodeEntry(attestation(MAX_PLOT_WINDOWS))]).length).toBe(full + 2);
+    });
+  });
+
+  describe('when a plot attestation has one window more', () => {
+    it('throws RangeError naming the windows', () => {
+      expect(() => encodeEntry(attestation(MAX_PLOT_WINDOWS + 1))).toThrow(/"entry\.body\.windows" expected array of 1\.\.40/);
+    });
+  });
+
+  describe('when bytes exceed MAX_ENTRY_BYTES', () => {
+    it('decodeEntry throws RangeError before parsing them', () => {
+      const big = bytes(`{"body":{"partyId":"a","reason":"${'x'.repeat(MAX_ENTRY_BYTES)}"},"type":"party-revocation","version":1}`);
+      expect(() => decodeEntry(big)).toThrow(/"bytes" expected at most 65535 bytes/);
     });
   });
 });

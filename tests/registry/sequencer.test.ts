@@ -4,7 +4,8 @@ import { leafHash } from '../../core/tlog/hash.ts';
 import { encodeEntry, type LogEntry } from '../../registry/log/entry.ts';
 import type { RegistryLog } from '../../registry/log/registry-log.ts';
 import { EntryRejectedError } from '../../registry/log/rejection.ts';
-import type { RegistryStore } from '../../registry/store/store.ts';
+import { NonceReplayedError } from '../../registry/log/nonce-replayed.ts';
+import { type NonceClaim, nonceKey, type RegistryStore } from '../../registry/store/store.ts';
 import { HOSTILE_INPUTS } from '../hostile-inputs.ts';
 import {
   capacityMint,
@@ -247,6 +248,77 @@ for (const { kind, fixture: makeFixture } of storeKinds()) {
           await expect(log.append(value as LogEntry[]), name).rejects.toThrow(/expected/);
           await expect(log.append([value as LogEntry]), name).rejects.toThrow(/expected/);
         }
+        expect((await store.head()).size).toBe(0);
+      });
+    });
+
+    describe('when a call carries the nonce of its request', () => {
+      const claim = (nonce: string, nowSeconds = 1000): NonceClaim => ({ keyId: 'coop-1', nonce, expiresAt: 1300, nowSeconds });
+      const stored = async (nonce: string) => (await store.readNonces([{ keyId: 'coop-1', nonce }])).get(nonceKey('coop-1', nonce));
+
+      it('records the nonce in the append’s transaction, and refuses it a second time with nothing appended', async () => {
+        const [r] = await log.append([lotMint(fe('n1'))], { nonce: claim('seq-nonce-1-aaaaaa') });
+        expect(r!.sequence).toBe(0);
+        expect(await stored('seq-nonce-1-aaaaaa')).toBe(1300);
+        const again = await log.append([lotMint(fe('n2'))], { nonce: claim('seq-nonce-1-aaaaaa', 1200) }).catch((e: unknown) => e);
+        expect(again).toBeInstanceOf(NonceReplayedError);
+        expect((again as NonceReplayedError).code).toBe('NONCE_REPLAYED');
+        await expectUnchanged({ size: 1, lotsSize: 1, plotsSize: 0 });
+        // Once the stored row expired before the claim's clock, the nonce is free again.
+        await log.append([lotMint(fe('n3'))], { nonce: claim('seq-nonce-1-aaaaaa', 1301) });
+        expect((await store.head()).size).toBe(2);
+      });
+
+      it('refuses a nonce rememberNonce recorded (a signed request that appended nothing)', async () => {
+        expect(await store.rememberNonce('coop-1', 'seq-nonce-2-aaaaaa', 1300, 1000)).toBe(true);
+        await expect(log.append([lotMint(fe('n4'))], { nonce: claim('seq-nonce-2-aaaaaa') })).rejects.toBeInstanceOf(NonceReplayedError);
+        expect((await store.head()).size).toBe(0);
+      });
+
+      it('commits one of two calls with the same nonce in one group, and the others of the group', async () => {
+        const outcomes = await Promise.allSettled([
+          log.append([lotMint(fe('g1'))], { nonce: claim('seq-nonce-3-aaaaaa') }),
+          log.append([lotMint(fe('g2'))], { nonce: claim('seq-nonce-3-aaaaaa') }),
+          log.append([lotMint(fe('g3'))], { nonce: claim('seq-nonce-4-aaaaaa') }),
+          log.append([lotMint(fe('g4'))]),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(NonceReplayedError);
+        await expectUnchanged({ size: 3, lotsSize: 3, plotsSize: 0 });
+      });
+
+      it('refuses only that call when another process records the nonce between the state check and the commit', async () => {
+        const other = await fixture.open();
+        let raced = false;
+        // The store as this sequencer sees it: before its first commit, another process records the nonce.
+        const racing = new Proxy(store, {
+          get(target, name) {
+            const v = Reflect.get(target, name, target) as unknown;
+            if (name !== 'appendBatch') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+            return async (batch: Parameters<RegistryStore['appendBatch']>[0]) => {
+              if (!raced) {
+                raced = true;
+                expect(await other.rememberNonce('coop-1', 'seq-nonce-5-aaaaaa', 1300, 1000)).toBe(true);
+              }
+              return target.appendBatch(batch);
+            };
+          },
+        });
+        const racingLog = await openLog(racing, verifier);
+        try {
+          const outcomes = await Promise.allSettled([racingLog.append([lotMint(fe('r1'))], { nonce: claim('seq-nonce-5-aaaaaa') }), racingLog.append([lotMint(fe('r2'))], { nonce: claim('seq-nonce-6-aaaaaa') })]);
+          expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled']);
+          expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(NonceReplayedError);
+          expect(racingLog.sequencer.conflicts).toBe(1);
+          await expectUnchanged({ size: 1, lotsSize: 1, plotsSize: 0 });
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('throws TypeError or RangeError for a malformed claim, and appends nothing', async () => {
+        await expect(log.append([lotMint(fe('b1'))], { nonce: { ...claim('seq-nonce-7-aaaaaa'), keyId: 'coop 1' } })).rejects.toThrow(RangeError);
+        await expect(log.append([lotMint(fe('b2'))], { nonce: { ...claim('seq-nonce-7-aaaaaa'), expiresAt: 1.5 } })).rejects.toThrow(TypeError);
         expect((await store.head()).size).toBe(0);
       });
     });

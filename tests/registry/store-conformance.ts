@@ -10,7 +10,7 @@ import { checkRecord, proveRecord } from '../../core/tlog/record-proof.ts';
 import { storedHashCount, storedHashes, storedHashIndex } from '../../core/tlog/stored-hash.ts';
 import { merkleTreeHash, treeHash } from '../../core/tlog/tree-hash.ts';
 import { FIELD_ORDER } from '../../core/field.ts';
-import type { AppendRecord, CheckpointRecord, PartyChange, PinnedKey, RegistryStore, StoreHead, Submitter } from '../../registry/store/store.ts';
+import { type AppendRecord, type CheckpointRecord, type NonceClaim, nonceKey, type PartyChange, type PinnedKey, type RegistryStore, type StoreHead, type Submitter } from '../../registry/store/store.ts';
 import { fe, publicKey, type StoreFixture } from './_fixtures.ts';
 
 interface RecordSpec {
@@ -357,6 +357,62 @@ export function storeConformance(name: string, makeFixture: () => StoreFixture):
           } finally {
             await other.close();
           }
+        });
+      });
+
+      describe('when a batch claims nonces', () => {
+        const claim = (nonce: string, expiresAt = 1300, nowSeconds = 1000): NonceClaim => ({ keyId: 'coop-1', nonce, expiresAt, nowSeconds });
+        async function claimed(claims: NonceClaim[], tag: string): Promise<string> {
+          const head = await store.head();
+          return code(store.appendBatch({ expected: head, records: await records(store, head, [{ lots: [fe(tag)] }], tag), nonces: claims }));
+        }
+
+        it('records them with the entries: rememberNonce and readNonces see them', async () => {
+          expect(await claimed([claim('claim-a-aaaaaaaaaaa'), claim('claim-b-aaaaaaaaaaa', 1400)], 'c1')).toBe('resolved');
+          expect((await store.head()).size).toBe(1);
+          expect(await store.rememberNonce('coop-1', 'claim-a-aaaaaaaaaaa', 1300, 1200)).toBe(false);
+          const read = await store.readNonces([{ keyId: 'coop-1', nonce: 'claim-b-aaaaaaaaaaa' }, { keyId: 'coop-2', nonce: 'claim-b-aaaaaaaaaaa' }, { keyId: 'coop-1', nonce: 'claim-a-aaaaaaaaaaa' }]);
+          expect([...read.entries()].sort()).toEqual([[nonceKey('coop-1', 'claim-a-aaaaaaaaaaa'), 1300], [nonceKey('coop-1', 'claim-b-aaaaaaaaaaa'), 1400]]);
+          expect(await store.readNonces([])).toEqual(new Map());
+        });
+
+        it('throws STORE_CONFLICT and writes nothing if one of them is live', async () => {
+          expect(await store.rememberNonce('coop-1', 'claim-live-aaaaaaaa', 1300, 1000)).toBe(true);
+          expect(await claimed([claim('claim-fresh-aaaaaaa'), claim('claim-live-aaaaaaaa', 1300, 1299)], 'c2')).toBe('STORE_CONFLICT');
+          expect(await store.head()).toEqual({ size: 0, lotsSize: 0, plotsSize: 0, checkpointSize: null });
+          expect(await store.readNonces([{ keyId: 'coop-1', nonce: 'claim-fresh-aaaaaaa' }])).toEqual(new Map());
+          // Claimed by an earlier batch: the same.
+          expect(await claimed([claim('claim-once-aaaaaaaa')], 'c3')).toBe('resolved');
+          expect(await claimed([claim('claim-once-aaaaaaaa')], 'c4')).toBe('STORE_CONFLICT');
+          expect((await store.head()).size).toBe(1);
+        });
+
+        it('takes over a row that expired before the claim’s clock, and no other', async () => {
+          expect(await store.rememberNonce('coop-1', 'claim-old-aaaaaaaaa', 1300, 1000)).toBe(true);
+          expect(await claimed([claim('claim-old-aaaaaaaaa', 1700, 1300)], 'c5')).toBe('STORE_CONFLICT');
+          expect(await claimed([claim('claim-old-aaaaaaaaa', 1700, 1301)], 'c6')).toBe('resolved');
+          expect((await store.readNonces([{ keyId: 'coop-1', nonce: 'claim-old-aaaaaaaaa' }])).get(nonceKey('coop-1', 'claim-old-aaaaaaaaa'))).toBe(1700);
+        });
+
+        it('lets exactly one of a claim and a concurrent rememberNonce have the nonce', async () => {
+          const other = await fixture.open();
+          try {
+            const head = await store.head();
+            const recs = await records(store, head, [{}], 'race');
+            const [batch, remembered] = await Promise.all([code(store.appendBatch({ expected: head, records: recs, nonces: [claim('claim-race-aaaaaaa')] })), other.rememberNonce('coop-1', 'claim-race-aaaaaaa', 1300, 1000)]);
+            expect([batch, remembered].sort()).toEqual(batch === 'resolved' ? [false, 'resolved'] : [true, 'STORE_CONFLICT']);
+            expect((await store.head()).size).toBe(batch === 'resolved' ? 1 : 0);
+          } finally {
+            await other.close();
+          }
+        });
+
+        it('throws RangeError for a claim repeated in the batch or malformed, and writes nothing', async () => {
+          expect(await claimed([claim('claim-twice-aaaaaaa'), claim('claim-twice-aaaaaaa')], 'c7')).toBe('RangeError');
+          expect(await claimed([{ ...claim('claim-bad-aaaaaaaaa'), keyId: 'coop 1' }], 'c8')).toBe('RangeError');
+          expect(await claimed([{ ...claim('claim-bad-aaaaaaaaa'), nowSeconds: 1.5 }], 'c9')).toBe('TypeError');
+          expect((await store.head()).size).toBe(0);
+          expect(await code(store.readNonces([{ keyId: 'coop-1', nonce: 'x'.repeat(65) }]))).toBe('RangeError');
         });
       });
 

@@ -1,40 +1,20 @@
 // `canopy audit`'s library entry point (verifier/audit/audit-registry.ts) run against a
 // mirror made only from exported tiles, served by a plain static file server, instead of
 // the registry's API: it must replay the log and pass, as it does against the registry; a
-// mirror with an altered entry bundle must not pass.
+// mirror with an altered entry bundle must not pass. The source is a TiledLog as it is
+// (audit-source.ts `tiledAuditSource`): the API-only reads are optional in AuditSource.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CanopyError } from '../../core/errors.ts';
 import { exportTiles } from '../../registry/tiles/export-tiles.ts';
-import { TiledLog } from '../../registry/tiles/tiled-log-client.ts';
 import { auditRegistry } from '../../verifier/audit/audit-registry.ts';
-import type { AuditSource } from '../../verifier/audit/audit-source.ts';
+import { type AuditSource, tiledAuditSource } from '../../verifier/audit/audit-source.ts';
+import { TiledLog } from '../../registry/tiles/tiled-log-client.ts';
 import { datasetEntry, fe, REGISTRY_KEY, registration, sqliteFixture } from '../registry/_fixtures.ts';
 import { startTestRegistry, type TestRegistry } from '../registry-api/_registry.ts';
 import { serveDirectory, type StaticServer } from './_tiles.ts';
-
-/**
- * An AuditSource over a TiledLog: the reads a log replay needs come from the tiles. The
- * audit's source type also lists API-only routes (Poseidon proofs, artifacts, leaf look-ups)
- * that static tiles do not serve; an audit with pinned keys and depths does not call them,
- * and if it did, the rejection below would fail the test.
- */
-function tiledAuditSource(log: TiledLog): AuditSource {
-  const served: Record<string, unknown> = {
-    checkpointNote: () => log.checkpointNote(),
-    checkpoints: (o?: { from?: number; limit?: number }) => log.checkpoints(o),
-    entries: (start: number, end?: number) => log.entries(start, end),
-    entry: (seq: number) => log.entry(seq),
-    consistencyProof: (oldSize: number, size: number) => log.consistencyProof(oldSize, size),
-    inclusionProof: (index: number, size: number) => log.inclusionProof(index, size),
-  };
-  return new Proxy(served, {
-    // Not a thenable, and no symbol properties: only named methods are made up.
-    get: (target, name) => (typeof name !== 'string' || name === 'then' ? undefined : (target[name] ?? (() => Promise.reject(new CanopyError('NOT_FOUND', `a tiles mirror does not serve ${name}`))))),
-  }) as unknown as AuditSource;
-}
 
 let reg: TestRegistry;
 let dir: string;
@@ -63,8 +43,7 @@ const options = { registryKey: REGISTRY_KEY.verifierKey, pins: [], depths: { lot
 describe('auditRegistry', () => {
   describe('when given a mirror made only from exported tiles', () => {
     it('passes, with the same report as against the registry', async () => {
-      const log = new TiledLog({ location: mirror.url, policy: { registryKey: REGISTRY_KEY.verifierKey } });
-      const fromMirror = await auditRegistry({ ...options, registry: tiledAuditSource(log) });
+      const fromMirror = await auditRegistry({ ...options, registry: tiledAuditSource(mirror.url, REGISTRY_KEY.verifierKey) });
       expect(fromMirror.failure).toBeNull();
       expect(fromMirror.ok).toBe(true);
       expect(fromMirror.replayed).toMatchObject({ from: 0, to: 330, entries: 330 });
@@ -77,6 +56,14 @@ describe('auditRegistry', () => {
     });
   });
 
+  describe('when the mirror serves no keys and a pin has none at hand', () => {
+    it('refuses to start (INVALID_INPUT naming the pin) rather than fail on the first proof', async () => {
+      const source: AuditSource = new TiledLog({ location: mirror.url, policy: { registryKey: REGISTRY_KEY.verifierKey } });
+      const pins = [{ circuit: 'lot_mint' as const, vkeyHash: 'ab'.repeat(32), params: null, source: 'a pinned hash' }];
+      await expect(auditRegistry({ ...options, pins, registry: source })).rejects.toThrow(/no \/v1\/artifacts: a tiles mirror.*lot_mint abab.*pinned by hash only/);
+    });
+  });
+
   describe('when an entry bundle on the mirror was altered', () => {
     it('does not pass', async () => {
       const bad = mkdtempSync(join(tmpdir(), 'canopy-audit-mirror-bad-'));
@@ -86,8 +73,7 @@ describe('auditRegistry', () => {
         const data = readFileSync(file);
         data[40]! ^= 0x01;
         writeFileSync(file, data);
-        const log = new TiledLog({ location: bad, policy: { registryKey: REGISTRY_KEY.verifierKey } });
-        const outcome = await auditRegistry({ ...options, registry: tiledAuditSource(log) }).then(
+        const outcome = await auditRegistry({ ...options, registry: tiledAuditSource(bad, REGISTRY_KEY.verifierKey) }).then(
           (r) => (r.ok ? 'passed' : 'failed'),
           (e: unknown) => (e instanceof CanopyError && e.code === 'PROOF_INVALID' && e.message.includes('tile/entries/000') ? 'refused' : String(e)),
         );

@@ -6,13 +6,15 @@
  *                       proof of that leaf against the checkpoint's lots or plots root; the
  *                       entry itself, re-encoded, with its RFC 6962 inclusion proof against the
  *                       checkpoint's root hash; the leaf among the leaves its effects append
- *     datasetEntry      the dataset entry registering a root before a given sequence (a scan
- *                       of the log's entries, each page re-encoded; the one found proven
- *                       included like any other entry)
+ *     datasetEntry      the dataset entry registering a root before a given sequence:
+ *                       GET /v1/datasets/:root names it, and the entry itself, proven
+ *                       included like any other, must be the dataset entry of that root (a
+ *                       registry that denies a registered dataset only fails the check)
  *     verifyEntryProofs every proof of an entry verified with the auditor's pinned keys
  *
  * Failures are `DisclosureCheckError`s naming the check; HTTP errors other than NOT_FOUND
- * propagate.
+ * propagate. The look-ups need the registry's API (a tiles mirror serves none of them):
+ * a source without them is INVALID_INPUT.
  * @module
  */
 import { CanopyError } from '../../core/errors.ts';
@@ -24,8 +26,7 @@ import { ApiError } from '../../registry/api/api-error.ts';
 import { type EntryEffects, entryEffects } from '../../registry/log/entry-effects.ts';
 import { encodeEntry, type LogEntry } from '../../registry/log/entry.ts';
 import { checkInclusionProof } from '../../registry/log/log-proofs.ts';
-import type { AuditSource } from './audit-source.ts';
-import { ENTRY_PAGE } from './audit-registry.ts';
+import { type AuditSource, requireLookup } from './audit-source.ts';
 import type { ResolvedKey } from './pinned-keys.ts';
 
 /** A named disclosure check failed. */
@@ -58,16 +59,18 @@ export interface IncludedEntry {
  */
 export async function leafOrigin(source: AuditSource, tree: 'lots' | 'plots', value: bigint, cp: Checkpoint): Promise<IncludedEntry & { leafIndex: number }> {
   const v = fieldToString(value);
+  const treeLeaf = requireLookup(source, 'treeLeaf', 'a disclosure check');
+  const treeProof = requireLookup(source, 'treeProof', 'a disclosure check');
   let rec: { leafIndex: number; sequence: number };
   try {
-    rec = await source.treeLeaf(tree, value);
+    rec = await treeLeaf(tree, value);
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) throw new DisclosureCheckError('registry', `${v} is not a leaf of the registry's ${tree} tree`);
     throw e;
   }
   let proofJson;
   try {
-    proofJson = await source.treeProof(tree, rec.leafIndex, cp.size);
+    proofJson = await treeProof(tree, rec.leafIndex, cp.size);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 400 || e.status === 404)) throw new DisclosureCheckError('registry', `${tree} leaf ${rec.leafIndex} is not under the checkpoint of size ${cp.size} (${e.message})`);
     throw e;
@@ -89,16 +92,20 @@ export async function leafOrigin(source: AuditSource, tree: 'lots' | 'plots', va
  * @example await datasetEntry(client, datasetRoot, attestation.sequence, checkpoint)
  */
 export async function datasetEntry(source: AuditSource, root: bigint, before: number, cp: Checkpoint): Promise<IncludedEntry> {
-  for (let at = 0; at < before; ) {
-    const page = await source.entries(at, Math.min(before, at + ENTRY_PAGE));
-    if (page.entries.length === 0) break;
-    for (const served of page.entries) {
-      const e = served.entry;
-      if (e?.type === 'dataset' && e.body.datasetRoot === fieldToString(root)) return includedEntry(source, served.sequence, cp, 'dataset-registered');
-    }
-    at += page.entries.length;
+  const lookup = requireLookup(source, 'dataset', 'a plot disclosure check');
+  const r = fieldToString(root);
+  let sequence: number;
+  try {
+    sequence = (await lookup(root)).sequence;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) throw new DisclosureCheckError('dataset-registered', `no dataset entry registers the root ${r}`);
+    throw e;
   }
-  throw new DisclosureCheckError('dataset-registered', `no dataset entry before entry ${before} registers the root ${fieldToString(root)}`);
+  // Dataset roots are unique in the log (DATASET_EXISTS), so the one entry must come first.
+  if (sequence >= before) throw new DisclosureCheckError('dataset-registered', `the root ${r} is registered by entry ${sequence}, not before entry ${before}`);
+  const included = await includedEntry(source, sequence, cp, 'dataset-registered');
+  if (included.entry.type !== 'dataset' || included.entry.body.datasetRoot !== r) throw new DisclosureCheckError('dataset-registered', `entry ${sequence}, which the registry names for the root ${r}, is not the dataset entry of that root`);
+  return included;
 }
 
 /**

@@ -30,6 +30,7 @@
  * | `party-unknown`, `party-revoked` | a revocation of a party never registered, or already revoked   |
  * | `tree-full`            | an entry appends beyond the capacity of a tree                          |
  * | `lots-root`, `plots-root` | a checkpoint's Poseidon root is not the replayed tree's root at its size |
+ * | `tree-depths`          | the registry states (GET /v1/roots) a tree depth other than the auditor's pinned circuits' |
  * @module
  */
 import { CanopyError } from '../../core/errors.ts';
@@ -63,6 +64,7 @@ export const AUDIT_CHECKS = [
   'tree-full',
   'lots-root',
   'plots-root',
+  'tree-depths',
 ] as const;
 
 /** One of AUDIT_CHECKS. */

@@ -11,13 +11,20 @@
  *                    verifyConsistency) — otherwise the log forked
  *     3 keys         the pinned verification keys, from the auditor's setup folder or
  *                    fetched from /v1/artifacts and checked against their pinned SHA-256
- *                    (pinned-keys.ts)
+ *                    (pinned-keys.ts); the trees' depths from the pins, else from the
+ *                    registry's GET /v1/roots (a depth it states against the pins fails)
  *     4 replay       every entry after the remembered position, fetched in pages, replayed
  *                    (log-replay.ts: encoding, leaf hash, effects, pinned keys, proofs,
  *                    published roots, nullifiers, datasets, parties, trees), and every
  *                    checkpoint of the history (client.checkpoints) checked when the replay
  *                    reaches its size: RFC 6962 root, lots and plots roots, leaf counts
  *     5 latest       the replay ends at the latest checkpoint's size and reproduces it
+ *
+ * The source may be the registry's API (a URL, a `RegistryClient`) or C2SP tiles (a
+ * `TiledLog`, audit-source.ts `tiledAuditSource`): the replay reads only what both serve.
+ * A source without `/v1/artifacts` cannot supply keys, so every pin must then carry its key
+ * file (a setup folder with its keys, `--keys DIR`); otherwise the audit is refused before
+ * it starts.
  *
  * The first inconsistency ends the audit; the report names it (audit-failure.ts) and
  * `ok` is false. Everything the auditor verified is in the new state (`report.state`,
@@ -31,6 +38,7 @@
  * @module
  */
 import { assertInteger, assertString } from '../../core/assert.ts';
+import { CanopyError } from '../../core/errors.ts';
 import { fieldToString } from '../../core/field.ts';
 import { type Hash, hashEqual } from '../../core/tlog/hash.ts';
 import { verifyConsistency } from '../../core/tlog/verify-consistency.ts';
@@ -45,7 +53,7 @@ import { AUDIT_STATE_FORMAT, type AuditState, openAuditState } from './audit-sta
 import { checkpointHistory, type OpenedCheckpoint, openCheckpointNote } from './_checkpoints.ts';
 import { hashFromBase64, hashToBase64 } from './_hash-text.ts';
 import { LogReplay } from './log-replay.ts';
-import { depthsFromPins, type PinnedKey, type ResolvedKey, resolveKeys } from './pinned-keys.ts';
+import { type PinnedKey, pinnedDepths, type ResolvedKey, resolveKeys } from './pinned-keys.ts';
 
 /** Entries fetched per page (the API's maximum). */
 export const ENTRY_PAGE = 100;
@@ -65,13 +73,13 @@ export interface AuditProgress {
 
 /** Options of `auditRegistry`. */
 export interface AuditOptions {
-  /** The registry: its URL, or a client. */
+  /** The registry: its URL, a client, or any AuditSource (a TiledLog over a mirror's tiles). */
   registry: AuditSource | string;
   /** The registry's note verifier key, "<origin>+<hash>+<key>". */
   registryKey: string;
   /** The verification keys the auditor trusts (pinned-keys.ts). */
   pins: readonly PinnedKey[];
-  /** Tree depths; default from the pins (or from the state, which always wins). */
+  /** Tree depths; default from the pins, else the registry's GET /v1/roots (the state, when given, always wins). */
   depths?: TreeDepths;
   /** The state of an earlier run, or null for a replay from the first entry. */
   state?: AuditState | null;
@@ -134,10 +142,20 @@ export async function auditRegistry(options: AuditOptions): Promise<AuditReport>
   assertString(options.registryKey, 'options.registryKey', 1024);
   const pageSize = options.pageSize ?? ENTRY_PAGE;
   assertInteger(pageSize, 'options.pageSize', 1, ENTRY_PAGE);
-  const source = auditSource(options.registry);
+  const source: AuditSource = auditSource(options.registry);
   const registryKey = options.registryKey;
   let artifacts: Promise<PublishedArtifacts> | null = null;
-  const fetchArtifacts = (): Promise<PublishedArtifacts> => (artifacts ??= source.artifacts());
+  const served = source.artifacts?.bind(source);
+  const fetchArtifacts = served === undefined ? null : (): Promise<PublishedArtifacts> => (artifacts ??= served());
+  if (fetchArtifacts === null) {
+    const keyless = options.pins.filter((p) => p.vkey === undefined && !options.pins.some((q) => q.vkey !== undefined && q.vkeyHash === p.vkeyHash));
+    if (keyless.length > 0) {
+      throw new CanopyError(
+        'INVALID_INPUT',
+        `the source serves no verification keys (no /v1/artifacts: a tiles mirror), so every pinned key must be at hand: ${keyless.map((p) => `${p.circuit} ${p.vkeyHash} (${p.source})`).join(', ')} ${keyless.length === 1 ? 'is' : 'are'} pinned by hash only; pin a setup folder with its key files (--keys DIR)`,
+      );
+    }
+  }
 
   const report: AuditReport = {
     ok: false,
@@ -169,7 +187,7 @@ export async function auditRegistry(options: AuditOptions): Promise<AuditReport>
     // 3 keys
     const { keys, unpinned } = await resolveKeys(options.pins, fetchArtifacts);
     report.keys = { used: [...keys.values()].map((k) => ({ circuit: k.circuit, vkeyHash: k.vkeyHash, from: k.from })), unpinned };
-    replay = opened?.replay ?? LogReplay.fresh(options.depths ?? depthsFromPins(options.pins, options.pins.some((p) => p.params !== null) ? undefined : await fetchArtifacts()));
+    replay = opened?.replay ?? LogReplay.fresh(options.depths ?? (await treeDepths(source, options.pins, fetchArtifacts)));
 
     // 4 replay, 5 latest
     const from = replay.size;
@@ -206,6 +224,27 @@ export async function auditRegistry(options: AuditOptions): Promise<AuditReport>
   }
   report.seconds = (performance.now() - t0) / 1000;
   return report;
+}
+
+/**
+ * Step 3, depths: what the pins state (their parameters, or the served parameters of keys
+ * pinned by hash), else what the registry states at GET /v1/roots, else the lots depth for
+ * the plots tree. A stated depth the pins contradict fails `tree-depths`.
+ */
+async function treeDepths(source: AuditSource, pins: readonly PinnedKey[], fetchArtifacts: (() => Promise<PublishedArtifacts>) | null): Promise<TreeDepths> {
+  const published = pins.some((p) => p.params !== null) || fetchArtifacts === null ? undefined : await fetchArtifacts();
+  const pinned = pinnedDepths(pins, published);
+  const stated = source.roots === undefined ? null : await source.roots();
+  for (const tree of ['lots', 'plots'] as const) {
+    const mine = pinned[tree];
+    const theirs = stated?.[tree].depth;
+    if (mine !== null && theirs !== undefined && mine !== theirs) {
+      throw new AuditFailedError({ check: 'tree-depths', expected: `a ${tree} tree of depth ${mine} (the pinned circuits')`, found: `depth ${theirs} (GET /v1/roots)` });
+    }
+  }
+  const lots = pinned.lots ?? stated?.lots.depth;
+  if (lots === undefined) throw new CanopyError('INVALID_INPUT', 'neither the pinned keys nor the source state the lots tree depth: pin a setup folder, or give the depths');
+  return { lots, plots: pinned.plots ?? stated?.plots.depth ?? lots };
 }
 
 /** Step 2: the latest checkpoint extends the remembered one. */

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { assertString } from '../../core/assert.ts';
 import { CanopyError } from '../../core/errors.ts';
 import { type Disclosure, LOT_DISCLOSURE_FORMAT, parseDisclosure } from '../../prover/disclose/disclosure-file.ts';
-import { type AuditSource, auditSource } from './audit-source.ts';
+import { type AuditSource, auditSource, requireLookup } from './audit-source.ts';
 import { checkLotDisclosure, type LotDisclosureReport } from './check-lot-disclosure.ts';
 import { checkPlotDisclosure, type PlotDisclosureReport } from './check-plot-disclosure.ts';
 import { type PinnedKey, resolveKeys } from './pinned-keys.ts';
@@ -41,7 +41,7 @@ export async function checkDisclosure(options: DisclosureCheckOptions): Promise<
   const disclosure = typeof options.disclosure === 'string' ? parseDisclosure(await readText(options.disclosure), options.disclosure) : options.disclosure;
   if (typeof options.disclosure !== 'string') parseDisclosure(JSON.stringify(disclosure));
   const source = auditSource(options.registry) as AuditSource;
-  const { keys } = await resolveKeys(options.pins, () => source.artifacts());
+  const { keys } = await resolveKeys(options.pins, source.artifacts === undefined ? null : requireLookup(source, 'artifacts', 'resolving keys pinned by hash'));
   if (disclosure.format === LOT_DISCLOSURE_FORMAT) return checkLotDisclosure({ disclosure, registry: source, registryKey: options.registryKey, keys });
   if (options.datasetDir === undefined) throw new CanopyError('INVALID_INPUT', 'a plot disclosure is checked against its dataset: give the dataset folder (--dataset DIR)');
   assertString(options.datasetDir, 'options.datasetDir', 4096);

@@ -21,12 +21,15 @@
  *     checkpoint          the registry's latest checkpoint verifies with its key
  *     registry            each leaf is in the registry's plots tree, by a Poseidon proof
  *                         against that checkpoint's plots root
- *     entry               the entry that appended the leaves is one plot-attestation entry,
- *                         proven included in the checkpoint's log, whose windows are exactly
- *                         the disclosed leaves, with the disclosed dataset root and cut-off
- *     proofs              each of its window proofs verifies with the auditor's pinned keys
- *     dataset-registered  an earlier dataset entry, proven included, registers the dataset
- *                         root, with the SHA-256 of the auditor's dataset manifest
+ *     entry               the entries that appended the leaves are plot-attestation entries,
+ *                         each proven included in the checkpoint's log, whose windows, in
+ *                         log order, are exactly the disclosed leaves, with the disclosed
+ *                         dataset root and cut-off (one entry holds at most 40 windows, so a
+ *                         larger plot is attested by several)
+ *     proofs              each of their window proofs verifies with the auditor's pinned keys
+ *     dataset-registered  the dataset entry of the root (GET /v1/datasets/:root), proven
+ *                         included before the first attestation entry, records the SHA-256
+ *                         of the auditor's dataset manifest
  *
  * What passing shows: the supplier's declared polygon is the one the registry's leaves
  * commit to, its pixels on the committed dataset are the ones proven to carry no loss
@@ -82,8 +85,9 @@ export interface PlotDisclosureReport {
     windows: number;
     datasetRoot: string;
     cutoffYear: number;
-    /** The attestation entry and the leaves' indexes in the plots tree, once found. */
+    /** The (first) attestation entry, every attestation entry, and the leaves' indexes in the plots tree, once found. */
     sequence: number | null;
+    sequences: number[];
     leafIndexes: number[];
   };
   checkpoint: { size: number; rootHash: string } | null;
@@ -113,7 +117,7 @@ export async function checkPlotDisclosure(options: PlotDisclosureCheckOptions): 
     kind: 'plot',
     checks: [],
     failure: null,
-    plot: { id: null, name: null, pixels: d.mask.pixels, windows: d.windows.length, datasetRoot: d.datasetRoot, cutoffYear: d.cutoffYear, sequence: null, leafIndexes: [] },
+    plot: { id: null, name: null, pixels: d.mask.pixels, windows: d.windows.length, datasetRoot: d.datasetRoot, cutoffYear: d.cutoffYear, sequence: null, sequences: [], leafIndexes: [] },
     checkpoint: null,
   };
   const pass = (check: string, detail: string): void => void report.checks.push({ check, ok: true, detail });
@@ -221,26 +225,34 @@ export async function checkPlotDisclosure(options: PlotDisclosureCheckOptions): 
     report.plot.leafIndexes = origins.map((o) => o.leafIndex);
     pass('registry', `plots leaves ${report.plot.leafIndexes.join(', ')} under the signed plots root`);
 
-    // entry
-    const entry = origins[0]!;
-    if (origins.some((o) => o.sequence !== entry.sequence)) throw new DisclosureCheckError('entry', `the leaves were appended by different entries (${[...new Set(origins.map((o) => o.sequence))].join(', ')})`);
-    if (entry.entry.type !== 'plot-attestation') throw new DisclosureCheckError('entry', `entry ${entry.sequence} is a ${entry.entry.type}, not a plot-attestation`);
-    const entryLeaves = entry.effects.plotsLeaves.map((l) => fieldToString(l));
-    if (entryLeaves.join() !== d.windows.map((w) => w.attestationLeaf).join()) throw new DisclosureCheckError('entry', `entry ${entry.sequence} attests ${entryLeaves.length} windows, not exactly the ${d.windows.length} disclosed`);
-    for (const [i, w] of entry.entry.body.windows.entries()) {
-      const [root] = signalValues(w.publicSignals, 'datasetRoot');
-      const [cutoff] = signalValues(w.publicSignals, 'cutoffCode');
-      if (root !== datasetRoot || cutoff !== BigInt(d.cutoffCode)) throw new DisclosureCheckError('entry', `window ${i + 1} of entry ${entry.sequence} is proven against root ${root} at cut-off ${cutoff}, not the disclosed ${d.datasetRoot} at ${d.cutoffCode}`);
+    // entry: one or more plot-attestation entries (at most MAX_PLOT_WINDOWS windows each), in log order.
+    const bySequence = new Map(origins.map((o) => [o.sequence, o]));
+    const entries = [...bySequence.keys()].sort((a, b) => a - b).map((s) => bySequence.get(s)!);
+    const named = entries.length === 1 ? `entry ${entries[0]!.sequence}` : `entries ${entries.map((e) => e.sequence).join(', ')}`;
+    for (const e of entries) if (e.entry.type !== 'plot-attestation') throw new DisclosureCheckError('entry', `entry ${e.sequence} is a ${e.entry.type}, not a plot-attestation`);
+    const entryLeaves = entries.flatMap((e) => e.effects.plotsLeaves.map((l) => fieldToString(l)));
+    if (entryLeaves.join() !== d.windows.map((w) => w.attestationLeaf).join()) throw new DisclosureCheckError('entry', `${named} attest ${entryLeaves.length} windows, not exactly the ${d.windows.length} disclosed in their order`);
+    for (const e of entries) {
+      if (e.entry.type !== 'plot-attestation') continue;
+      for (const [i, w] of e.entry.body.windows.entries()) {
+        const [root] = signalValues(w.publicSignals, 'datasetRoot');
+        const [cutoff] = signalValues(w.publicSignals, 'cutoffCode');
+        if (root !== datasetRoot || cutoff !== BigInt(d.cutoffCode)) throw new DisclosureCheckError('entry', `window ${i + 1} of entry ${e.sequence} is proven against root ${root} at cut-off ${cutoff}, not the disclosed ${d.datasetRoot} at ${d.cutoffCode}`);
+      }
     }
-    report.plot.sequence = entry.sequence;
-    pass('entry', `plot-attestation entry ${entry.sequence}, included in the log of size ${cp.size}`);
+    report.plot.sequence = entries[0]!.sequence;
+    report.plot.sequences = entries.map((e) => e.sequence);
+    pass('entry', `plot-attestation ${named}, included in the log of size ${cp.size}`);
 
     // proofs
-    await withCurves(() => verifyEntryProofs(entry, options.keys));
-    pass('proofs', `${entry.effects.proofs.length} window ${entry.effects.proofs.length === 1 ? 'proof verifies' : 'proofs verify'} with the pinned keys`);
+    await withCurves(async () => {
+      for (const e of entries) await verifyEntryProofs(e, options.keys);
+    });
+    const proofs = entries.reduce((n, e) => n + e.effects.proofs.length, 0);
+    pass('proofs', `${proofs} window ${proofs === 1 ? 'proof verifies' : 'proofs verify'} with the pinned keys`);
 
     // dataset-registered
-    const registered = await datasetEntry(options.registry, datasetRoot, entry.sequence, cp);
+    const registered = await datasetEntry(options.registry, datasetRoot, entries[0]!.sequence, cp);
     const manifestSha256 = createHash('sha256').update(await readFile(join(ds.dir, 'manifest.json'))).digest('hex');
     if (registered.entry.type !== 'dataset' || registered.entry.body.manifestSha256 !== manifestSha256) {
       throw new DisclosureCheckError('dataset-registered', `dataset entry ${registered.sequence} records manifest SHA-256 ${registered.entry.type === 'dataset' ? registered.entry.body.manifestSha256 : '—'}, the auditor's dataset has ${manifestSha256}`);

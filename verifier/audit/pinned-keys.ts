@@ -18,10 +18,12 @@
  * file form is rebuilt from it; snarkjs's member order (protocol, curve, nPublic, …) is
  * kept by the JSON round trip. A served key that does not hash to a pin is never used.
  *
- * Depths (`depthsFromPins`): the lots tree has the `depth` of `lot_transition` or
- * `capacity_mint`, the plots tree the `plotsDepth` of `capacity_issue`, else the lots depth
- * (registry/api/registry-service.ts `treeDepthsForProfile`). A wrong depth cannot pass
- * unnoticed: the replayed roots would differ from the first signed checkpoint's.
+ * Depths (`pinnedDepths`, `depthsFromPins`): the lots tree has the `depth` of
+ * `lot_transition` or `capacity_mint`, the plots tree the `plotsDepth` of `capacity_issue`
+ * (registry/api/registry-service.ts `treeDepthsForProfile`). What the pins do not state,
+ * the audit takes from the registry's `GET /v1/roots`, and failing that the plots tree
+ * gets the lots depth (every profile has them equal). A wrong depth cannot pass unnoticed:
+ * the replayed roots would differ from the first signed checkpoint's.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -130,12 +132,13 @@ export function pinsFromHashes(values: readonly string[]): PinnedKey[] {
 }
 
 /**
- * Tree depths from the pins' parameters (module comment), or from the registry's
- * published parameters of pinned keys when the pins carry none.
- * @throws {CanopyError} INVALID_INPUT if no pinned lot circuit states a depth, or two disagree
- * @example depthsFromPins(pins, await client.artifacts())
+ * The tree depths the pins state (module comment): from their own parameters, or from the
+ * registry's published parameters of pinned keys when the pins carry none; null for a
+ * tree no pinned circuit states.
+ * @throws {CanopyError} INVALID_INPUT if two pinned circuits disagree on a depth
+ * @example pinnedDepths(pinsFromSetup('circuits/build/demo')) // { lots: 20, plots: 20 }
  */
-export function depthsFromPins(pins: readonly PinnedKey[], published?: PublishedArtifacts): TreeDepths {
+export function pinnedDepths(pins: readonly PinnedKey[], published?: PublishedArtifacts): { lots: number | null; plots: number | null } {
   const params = (circuit: CircuitId): Record<string, number>[] => {
     const own = pins.filter((p) => p.circuit === circuit && p.params !== null).map((p) => p.params!);
     if (own.length > 0 || published === undefined) return own;
@@ -144,25 +147,37 @@ export function depthsFromPins(pins: readonly PinnedKey[], published?: Published
   };
   const lotsDepths = new Set([...params('lot_transition'), ...params('capacity_mint')].map((p) => p.depth).filter((d): d is number => d !== undefined));
   const plotsDepths = new Set(params('capacity_issue' as CircuitId).map((p) => p.plotsDepth).filter((d): d is number => d !== undefined));
-  if (lotsDepths.size === 0) throw new CanopyError('INVALID_INPUT', 'no pinned lot_transition or capacity_mint key states the lots tree depth: pin a setup folder, or give the depths');
   if (lotsDepths.size > 1) throw new CanopyError('INVALID_INPUT', `the pinned lot circuits disagree on the lots tree depth (${[...lotsDepths].join(', ')})`);
   if (plotsDepths.size > 1) throw new CanopyError('INVALID_INPUT', `the pinned capacity_issue keys disagree on the plots tree depth (${[...plotsDepths].join(', ')})`);
-  const lots = [...lotsDepths][0]!;
-  return { lots, plots: plotsDepths.size === 1 ? [...plotsDepths][0]! : lots };
+  return { lots: lotsDepths.size === 1 ? [...lotsDepths][0]! : null, plots: plotsDepths.size === 1 ? [...plotsDepths][0]! : null };
+}
+
+/**
+ * Tree depths from the pins alone (`pinnedDepths`), the plots tree taking the lots depth
+ * when no pinned capacity_issue states its own.
+ * @throws {CanopyError} INVALID_INPUT if no pinned lot circuit states a depth, or two disagree
+ * @example depthsFromPins(pins, await client.artifacts())
+ */
+export function depthsFromPins(pins: readonly PinnedKey[], published?: PublishedArtifacts): TreeDepths {
+  const { lots, plots } = pinnedDepths(pins, published);
+  if (lots === null) throw new CanopyError('INVALID_INPUT', 'no pinned lot_transition or capacity_mint key states the lots tree depth: pin a setup folder, or give the depths');
+  return { lots, plots: plots ?? lots };
 }
 
 /**
  * Resolves every pin to a key (module comment). A pin whose key is neither local nor
  * served is left out: a proof under it is reported when the replay meets one.
- * @param fetchArtifacts - `GET /v1/artifacts`, called at most once and only if needed
- * @returns keys by vkeyHash, and the served keys that no pin names (reported, never used)
+ * @param fetchArtifacts - `GET /v1/artifacts`, called at most once and only if needed; null
+ *   for a source that serves no keys (a tiles mirror): pins without a local key stay unresolved
+ * @returns keys by vkeyHash, the pins left unresolved, and the served keys that no pin
+ *   names (reported, never used)
  * @throws whatever `fetchArtifacts` throws (a served key that matches no pin is not an
  *   error: it is listed in `unpinned`)
  * @example const { keys } = await resolveKeys(pins, () => client.artifacts())
  */
 export async function resolveKeys(
   pins: readonly PinnedKey[],
-  fetchArtifacts: () => Promise<PublishedArtifacts>,
+  fetchArtifacts: (() => Promise<PublishedArtifacts>) | null,
 ): Promise<{ keys: Map<string, ResolvedKey>; unresolved: PinnedKey[]; unpinned: { circuit: string; vkeyHash: string; reason: string }[] }> {
   const keys = new Map<string, ResolvedKey>();
   const unresolved: PinnedKey[] = [];
@@ -170,6 +185,7 @@ export async function resolveKeys(
   const missing = pins.filter((p) => !keys.has(p.vkeyHash));
   const unpinned: { circuit: string; vkeyHash: string; reason: string }[] = [];
   if (missing.length === 0) return { keys, unresolved, unpinned };
+  if (fetchArtifacts === null) return { keys, unresolved: missing, unpinned };
   const published = await fetchArtifacts();
   const pinned = new Map(pins.map((p) => [p.vkeyHash, p]));
   for (const c of published.circuits) {

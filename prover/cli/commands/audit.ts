@@ -1,9 +1,9 @@
 /**
  * `canopy audit …`: check a registry as an auditor or competent authority.
  *
- *     canopy audit --registry URL --registry-key VKEY|FILE (--keys DIR … | --vkey-hash CIRCUIT=HEX …)
+ *     canopy audit (--registry URL | --tiles URL_OR_DIR) --registry-key VKEY|FILE (--keys DIR … | --vkey-hash CIRCUIT=HEX …)
  *                  [--depths LOTS:PLOTS] [--state FILE] [--cosign --key FILE [--party ID]] [--json]
- *     canopy audit consistency --registry URL --registry-key VKEY|FILE --from N --to M [--json]
+ *     canopy audit consistency (--registry URL | --tiles URL_OR_DIR) --registry-key VKEY|FILE --from N --to M [--json]
  *     canopy audit disclosure FILE --registry URL --registry-key VKEY|FILE (--keys DIR … | --vkey-hash …)
  *                  [--dataset DIR] [--json]
  *
@@ -13,6 +13,14 @@
  * inconsistency (or a registry that cannot be read, or bad input); 2 for bad usage. The
  * state file is written (atomically) only after an audit that passed; cosigning happens
  * after that, so a refused cosignature never loses a verified state.
+ *
+ * `--tiles` reads the log from C2SP tiles instead of the registry's API: a mirror's URL
+ * prefix or a directory written by `canopy registry export-tiles`, through a `TiledLog`
+ * that authenticates every tile against checkpoints signed by the registry key. A mirror
+ * serves no verification keys, so the pins must carry their key files (`--keys DIR`).
+ * With both `--tiles` and `--registry`, the log is read from the tiles and `--cosign`
+ * posts to the registry; `--cosign` always needs `--registry`. Disclosures need the
+ * registry's look-up routes and take no `--tiles`.
  * @module
  */
 import { InvalidArgumentError, type Command } from 'commander';
@@ -21,6 +29,7 @@ import { readSignerKeyFile, readVerifierKeyArg } from '../../../registry/api/key
 import type { TreeDepths } from '../../../registry/log/registry-trees.ts';
 import { auditConsistency, type ConsistencyOptions } from '../../../verifier/audit/audit-consistency.ts';
 import { type AuditReport, auditRegistry } from '../../../verifier/audit/audit-registry.ts';
+import { tiledAuditSource } from '../../../verifier/audit/audit-source.ts';
 import { readAuditState, writeAuditState } from '../../../verifier/audit/audit-state.ts';
 import { checkDisclosure, type DisclosureCheckOptions } from '../../../verifier/audit/check-disclosure.ts';
 import { cosignCheckpoint } from '../../../verifier/audit/cosign.ts';
@@ -35,7 +44,8 @@ export interface PinFlags {
 
 /** Flags of `canopy audit`, as commander delivers them. */
 export interface AuditFlags extends PinFlags {
-  registry: string;
+  registry?: string;
+  tiles?: string;
   registryKey: string;
   depths?: TreeDepths;
   state?: string;
@@ -47,7 +57,10 @@ export interface AuditFlags extends PinFlags {
 
 /** What `canopy audit` runs. */
 export interface AuditCommandOptions {
-  registry: string;
+  /** Where the log is read: the registry's API, or C2SP tiles at a URL prefix or in a directory. */
+  source: { kind: 'registry'; url: string } | { kind: 'tiles'; location: string };
+  /** The registry's URL, where --cosign posts (null without --registry). */
+  registry: string | null;
   registryKey: string;
   pins: PinnedKey[];
   depths?: TreeDepths;
@@ -58,7 +71,8 @@ export interface AuditCommandOptions {
 
 /** Flags of `canopy audit consistency`. */
 export interface ConsistencyFlags {
-  registry: string;
+  registry?: string;
+  tiles?: string;
   registryKey: string;
   from: number;
   to: number;
@@ -67,7 +81,7 @@ export interface ConsistencyFlags {
 
 /** Flags of `canopy audit disclosure`. */
 export interface DisclosureFlags extends PinFlags {
-  registry: string;
+  registry?: string;
   registryKey: string;
   dataset?: string;
   json?: boolean;
@@ -111,15 +125,17 @@ export function pinsFromFlags(flags: PinFlags): PinnedKey[] {
 
 /**
  * Maps `canopy audit` flags to options.
- * @throws {CanopyError} INVALID_INPUT (no pins; --cosign without --key); NOT_FOUND (a key file); KEY_MALFORMED
+ * @throws {CanopyError} INVALID_INPUT (no pins; neither --registry nor --tiles; --cosign
+ *   without --key or --registry); NOT_FOUND (a key file); KEY_MALFORMED
  * @example auditOptionsFromFlags({ registry: url, registryKey: 'registry.vkey', keys: ['circuits/build/demo'] })
  */
 export function auditOptionsFromFlags(flags: AuditFlags): AuditCommandOptions {
-  const options: AuditCommandOptions = { registry: flags.registry, registryKey: readVerifierKeyArg(flags.registryKey), pins: pinsFromFlags(flags) };
+  const options: AuditCommandOptions = { source: sourceFromFlags(flags), registry: flags.registry ?? null, registryKey: readVerifierKeyArg(flags.registryKey), pins: pinsFromFlags(flags) };
   if (flags.depths !== undefined) options.depths = flags.depths;
   if (flags.state !== undefined) options.stateFile = flags.state;
   if (flags.cosign === true) {
     if (flags.key === undefined) throw new CanopyError('INVALID_INPUT', '--cosign needs the auditor party key: --key FILE');
+    if (flags.registry === undefined) throw new CanopyError('INVALID_INPUT', '--cosign posts the cosignature to the registry: give --registry URL (the log may still be read from --tiles)');
     const key = readSignerKeyFile(flags.key);
     options.cosign = { partyId: flags.party ?? key.name, signerKey: key.signerKey };
   } else if (flags.key !== undefined || flags.party !== undefined) {
@@ -135,7 +151,21 @@ export function auditOptionsFromFlags(flags: AuditFlags): AuditCommandOptions {
  */
 export function consistencyOptionsFromFlags(flags: ConsistencyFlags): ConsistencyOptions {
   if (flags.from > flags.to) throw new CanopyError('INVALID_INPUT', `--from ${flags.from} is after --to ${flags.to}`);
-  return { registry: flags.registry, registryKey: readVerifierKeyArg(flags.registryKey), from: flags.from, to: flags.to };
+  const registryKey = readVerifierKeyArg(flags.registryKey);
+  const source = sourceFromFlags(flags);
+  return { registry: source.kind === 'tiles' ? tiledAuditSource(source.location, registryKey) : source.url, registryKey, from: flags.from, to: flags.to };
+}
+
+/**
+ * Where `canopy audit` and `canopy audit consistency` read the log: --tiles when given,
+ * else --registry.
+ * @throws {CanopyError} INVALID_INPUT when neither is given
+ * @example sourceFromFlags({ tiles: '/srv/mirror', registryKey }) // { kind: 'tiles', location: '/srv/mirror' }
+ */
+export function sourceFromFlags(flags: { registry?: string; tiles?: string }): AuditCommandOptions['source'] {
+  if (flags.tiles !== undefined) return { kind: 'tiles', location: flags.tiles };
+  if (flags.registry !== undefined) return { kind: 'registry', url: flags.registry };
+  throw new CanopyError('INVALID_INPUT', 'give the registry (--registry URL) or a tiles location (--tiles URL_OR_DIR)');
 }
 
 /**
@@ -144,6 +174,7 @@ export function consistencyOptionsFromFlags(flags: ConsistencyFlags): Consistenc
  * @example disclosureOptionsFromFlags('farm.disclosure.json', { registry: url, registryKey: vkey, keys: ['circuits/build/demo'], dataset: 'ds' })
  */
 export function disclosureOptionsFromFlags(file: string, flags: DisclosureFlags): DisclosureCheckOptions {
+  if (flags.registry === undefined) throw new CanopyError('INVALID_INPUT', 'a disclosure is checked against the registry: give --registry URL');
   return { disclosure: file, registry: flags.registry, registryKey: readVerifierKeyArg(flags.registryKey), pins: pinsFromFlags(flags), ...(flags.dataset !== undefined ? { datasetDir: flags.dataset } : {}) };
 }
 
@@ -157,7 +188,7 @@ export async function runAudit(options: AuditCommandOptions, io: CliIo, json: bo
   // A line a second at most, and the last one always.
   let last = performance.now();
   const report = await auditRegistry({
-    registry: options.registry,
+    registry: options.source.kind === 'tiles' ? tiledAuditSource(options.source.location, options.registryKey) : options.source.url,
     registryKey: options.registryKey,
     pins: options.pins,
     ...(options.depths ? { depths: options.depths } : {}),
@@ -171,7 +202,11 @@ export async function runAudit(options: AuditCommandOptions, io: CliIo, json: bo
   });
   if (report.ok && options.stateFile !== undefined) await writeAuditState(options.stateFile, report.state!);
   let cosignature: Awaited<ReturnType<typeof cosignCheckpoint>> | null = null;
-  if (report.ok && options.cosign !== undefined) cosignature = await cosignCheckpoint({ registry: options.registry, registryKey: options.registryKey, note: report.state!.checkpoint, auditor: options.cosign! });
+  if (report.ok && options.cosign !== undefined) {
+    // Invariant: auditOptionsFromFlags refuses --cosign without --registry.
+    if (options.registry === null) throw new CanopyError('INVALID_INPUT', '--cosign needs --registry');
+    cosignature = await cosignCheckpoint({ registry: options.registry, registryKey: options.registryKey, note: report.state!.checkpoint, auditor: options.cosign });
+  }
   if (json) {
     const { state: _state, ...rest } = report;
     printJson(io, { ...rest, stateFile: report.ok ? (options.stateFile ?? null) : null, cosignature });
@@ -214,7 +249,11 @@ export function formatAuditReport(r: AuditReport, stateFile: string | undefined,
 }
 
 const AUDIT_HELP = `
-Checks that the registry's log is append-only and every entry in it is valid:
+Checks that the registry's log is append-only and every entry in it is valid, reading it
+from the registry (--registry URL) or from C2SP tiles (--tiles URL_OR_DIR: a mirror, or a
+directory written by \`canopy registry export-tiles\`; every tile is authenticated against
+the checkpoints signed by the registry key, and the keys must be pinned with their files,
+--keys DIR, since tiles carry none):
   1 the latest checkpoint's signature (--registry-key);
   2 with --state FILE from an earlier run: the RFC 9162 consistency proof from the
     remembered checkpoint (a fork or rollback fails here);
@@ -243,7 +282,8 @@ export function registerAudit(program: Command, io: CliIo): void {
     .description('Audit a registry: replay its log, re-verify every proof, check its checkpoints; check consistency or a disclosure.')
     .configureHelp({ showGlobalOptions: true })
     // Not requiredOption: commander would demand them before --help of a subcommand too.
-    .option('--registry <url>', 'registry base URL (required)')
+    .option('--registry <url>', 'registry base URL (required unless --tiles; --cosign posts there)')
+    .option('--tiles <url-or-dir>', "read the log from C2SP tiles at a URL prefix or in a directory instead of the registry's API")
     .option('--registry-key <vkey-or-file>', "the registry's note verifier key, or a file holding it (required)")
     .option('--keys <dir>', 'pin the keys of a setup folder (its manifest.json); repeatable', collect)
     .option('--vkey-hash <circuit=sha256>', 'pin one verification key by SHA-256; repeatable', collect)
@@ -255,7 +295,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText('after', AUDIT_HELP)
     .action(async (flags: AuditFlags) => {
-      requireRegistry(audit, flags);
+      requireSource(audit, flags, true);
       await runAudit(auditOptionsFromFlags(flags), io, flags.json === true);
     });
 
@@ -266,7 +306,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     .requiredOption('--to <size>', 'size of the newer checkpoint', parseSize)
     .action(async () => {
       const flags = consistency.optsWithGlobals<ConsistencyFlags & AuditFlags>();
-      requireRegistry(consistency, flags);
+      requireSource(consistency, flags, true);
       onlyAuditFlags(consistency, flags, []);
       const r = await auditConsistency(consistencyOptionsFromFlags(flags));
       if (flags.json) printJson(io, r);
@@ -281,7 +321,7 @@ export function registerAudit(program: Command, io: CliIo): void {
     .option('--dataset <dir>', 'the dataset folder a plot was proven on (required for a plot)')
     .action(async (file: string) => {
       const flags = disclosure.optsWithGlobals<DisclosureFlags & AuditFlags>();
-      requireRegistry(disclosure, flags);
+      requireSource(disclosure, flags, false);
       onlyAuditFlags(disclosure, flags, ['keys', 'vkeyHash']);
       const r = await checkDisclosure(disclosureOptionsFromFlags(file, flags));
       if (flags.json) printJson(io, r);
@@ -298,11 +338,16 @@ export function registerAudit(program: Command, io: CliIo): void {
     });
 }
 
-/** Exit 2, as commander does for a missing mandatory option, unless --registry and --registry-key are given. */
-function requireRegistry(cmd: Command, flags: { registry?: string; registryKey?: string }): void {
-  for (const [name, value] of [['--registry <url>', flags.registry], ['--registry-key <vkey-or-file>', flags.registryKey]] as const) {
-    if (value === undefined) cmd.error(`error: required option '${name}' not specified`, { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
+/**
+ * Exit 2, as commander does for a missing mandatory option, unless the log's source
+ * (--registry, or --tiles where `tiles` allows it) and --registry-key are given.
+ */
+function requireSource(cmd: Command, flags: { registry?: string; tiles?: string; registryKey?: string }, tiles: boolean): void {
+  if (!tiles && flags.tiles !== undefined) cmd.error(`error: option '--tiles' is not for \`audit ${cmd.name()}\`: it reads the registry's look-up routes (--registry)`, { exitCode: 2, code: 'commander.unknownOption' });
+  if (flags.registry === undefined && (!tiles || flags.tiles === undefined)) {
+    cmd.error(`error: required option '--registry <url>'${tiles ? " (or '--tiles <url-or-dir>')" : ''} not specified`, { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
   }
+  if (flags.registryKey === undefined) cmd.error("error: required option '--registry-key <vkey-or-file>' not specified", { exitCode: 2, code: 'commander.missingMandatoryOptionValue' });
 }
 
 /** Exit 2 for flags of the log audit, other than `allowed`, given to a subcommand that would ignore them. */
