@@ -28,7 +28,7 @@ import { parseField } from '../../core/field.ts';
 import { assertUint, LOT_COMMODITY_BITS, ownerKey } from '../../core/lots/note.ts';
 import { EUDR_CUTOFF_CODE, YIELD_CEILINGS, yieldCeiling } from '../../core/lots/public-parameters.ts';
 import { namePublicSignals } from '../../registry/log/circuit-signals.ts';
-import type { LogEntry } from '../../registry/log/entry.ts';
+import { type LogEntry, MAX_PLOT_WINDOWS } from '../../registry/log/entry.ts';
 import { PLOT_OPENING_FORMAT } from '../plot/opening-file.ts';
 import { randomFieldElement, readOwnerSecret } from '../plot/owner-secret.ts';
 import { parsePlotProofFile } from '../plot/proof-file.ts';
@@ -152,20 +152,22 @@ async function submitAttestation(ctx: StepContext, proofFile: string, opening: P
   const leaves = file.windows.map((w) => w.publicSignals[0]!);
   const want = opening.windows.map((w) => w.leaf.toString(10));
   if (leaves.join() !== want.join()) throw new CanopyError('INVALID_INPUT', `${proofFile} is not the proof of the opening: its leaves are not the opening's`);
-  const entry: LogEntry = {
-    type: 'plot-attestation',
-    version: 1,
-    body: {
-      windows: file.windows.map((w) => ({
-        circuit: 'plot_window' as const,
-        vkeyHash: w.artifacts.vkey.sha256,
-        proof: w.proof,
-        publicSignals: namePublicSignals('plot_window', w.publicSignals),
-      })),
-    },
-  };
-  ctx.progress(`submitting the plot attestation of ${proofFile} (${file.windows.length} ${file.windows.length === 1 ? 'window' : 'windows'})`);
-  const receipts = await ctx.timed('submit', () => ctx.session.submit([entry]));
+  const bundles = file.windows.map((w) => ({
+    circuit: 'plot_window' as const,
+    vkeyHash: w.artifacts.vkey.sha256,
+    proof: w.proof,
+    publicSignals: namePublicSignals('plot_window', w.publicSignals),
+  }));
+  // One entry holds at most MAX_PLOT_WINDOWS windows (entries must fit a tile entry
+  // bundle); a larger plot goes in several entries of one submission, which the registry
+  // appends all or none. Capacity and disclosures work per window leaf, so nothing else
+  // depends on how the windows are grouped.
+  const entries: LogEntry[] = [];
+  for (let i = 0; i < bundles.length; i += MAX_PLOT_WINDOWS) {
+    entries.push({ type: 'plot-attestation', version: 1, body: { windows: bundles.slice(i, i + MAX_PLOT_WINDOWS) } });
+  }
+  ctx.progress(`submitting the plot attestation of ${proofFile} (${file.windows.length} ${file.windows.length === 1 ? 'window' : 'windows'}${entries.length > 1 ? `, in ${entries.length} entries` : ''})`);
+  const receipts = await ctx.timed('submit', () => ctx.session.submit(entries));
   await ctx.timed('checkpoint', () => ctx.session.waitCovered(receipts));
 }
 

@@ -127,11 +127,22 @@ describe('canopy lot list and show', () => {
       expect([r.code, r.err]).toEqual([1, expect.stringMatching(/NOT_FOUND: no note .* in the wallet/)]);
     });
     it('exits 1 naming the notes for a prefix several notes share', async () => {
-      const digits = w.notes().map((n) => n.commitment.toString()[0]);
-      const shared = digits.find((d, i) => digits.indexOf(d) !== i);
-      // Five commitments over nine leading digits: fix the salts until two share one.
+      // The shared wallet's notes hang off a random owner key; this wallet's are fixed
+      // (owner key and salts), so the two notes sharing a first digit are always the same.
+      const dir = join(tmp, 'ambiguous.wallet');
+      await createWallet(dir);
+      const fixed = await Wallet.open(dir);
+      const digits: string[] = [];
+      let shared: string | undefined;
+      for (let i = 0; shared === undefined && i < 20; i++) {
+        const n = stored(ownerKey(5n), `ambiguous-${i}`, 'unspent');
+        fixed.add(n);
+        const d = n.commitment.toString()[0]!;
+        if (digits.includes(d)) shared = d;
+        digits.push(d);
+      }
       expect(shared, 'two fixed notes share a first digit').toBeDefined();
-      const r = await canopy('lot', 'show', shared!, '--wallet', seller);
+      const r = await canopy('lot', 'show', shared!, '--wallet', dir);
       expect([r.code, r.err]).toEqual([1, expect.stringMatching(/INVALID_INPUT: note reference \d is ambiguous: \d notes start with it/)]);
     });
     it('exits 1 for a reference that is not digits', async () => {
