@@ -49,7 +49,7 @@ import { PHASE2_STEPS, runPhase2 } from './phase2.ts';
 import { BUILD_DIR, PROJECT_ROOT } from './project-root.ts';
 import { assertPtauFits, BUNDLED_PTAU, BUNDLED_PTAU_POWER, BUNDLED_PTAU_SHA256, inspectPtau, localCeremony, ptauPowerFor, type PtauInfo } from './ptau.ts';
 import { sha256File, timeStep, type OnProgress, type StepEvent } from './_steps.ts';
-import { withDirLock } from './_dir-lock.ts';
+import { withDirLock } from './pid-lock.ts';
 import { withCurves } from './snarkjs.ts';
 
 export type { StepEvent as SetupEvent } from './_steps.ts';

@@ -25,6 +25,7 @@
  * capacity from a plot proven with another secret) carry their own secret in their file.
  * @module
  */
+import { tryPidLock } from '../../circuits/toolchain/pid-lock.ts';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -241,22 +242,8 @@ export class Wallet {
    */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const lock = join(this.dir, WALLET_FILES.lock);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        writeNew(lock, `${process.pid}\n`, 0o600);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw e;
-      }
-      let holder = NaN;
-      try {
-        holder = Number(readFileSync(lock, 'utf8').trim());
-      } catch {
-        continue; // released between the two calls
-      }
-      if (running(holder)) throw new CanopyError('WALLET_CONFLICT', `the wallet ${this.dir} is in use by process ${holder} (${lock}); wait for it to finish`);
-      rmSync(lock, { force: true });
-    }
+    const holder = tryPidLock(lock, 0o600);
+    if (holder !== null) throw new CanopyError('WALLET_CONFLICT', `the wallet ${this.dir} is in use by process ${holder} (${lock}); wait for it to finish`);
     try {
       return await fn();
     } finally {
@@ -277,16 +264,6 @@ export class Wallet {
 export function short(commitment: bigint): string {
   const s = commitment.toString(10);
   return s.length > 12 ? `${s.slice(0, 12)}…` : s;
-}
-
-function running(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function tempFile(path: string, text: string, mode: number): string {
