@@ -168,8 +168,13 @@ function reject(check: ClaimCheck, message: string, cause?: unknown): never {
   throw new ClaimRejectedError(check, message, cause === undefined ? undefined : { cause });
 }
 
-/** A registry read failed: a 4xx answer or a malformed one fails the check; anything else (network, 5xx) propagates. */
+/**
+ * A registry read failed: a 4xx answer or a malformed one fails the check, and so does a
+ * mirror's answer that does not verify against the signed checkpoint (a TiledLog's
+ * PROOF_INVALID naming the tile, or LOG_INCONSISTENT); anything else (network, 5xx) propagates.
+ */
 function registryFailure(check: ClaimCheck, what: string, e: unknown): never {
+  if (e instanceof CanopyError && (e.code === 'PROOF_INVALID' || e.code === 'LOG_INCONSISTENT')) reject(check, `${what}: ${e.message}`, e);
   if (e instanceof ApiError && e.status >= 400 && e.status < 500) reject(check, `${what}: the registry answered ${e.code} (${e.message})`, e);
   if (e instanceof ApiError && e.code === 'RESPONSE_MALFORMED') reject(check, `${what}: the registry's answer is malformed (${e.message})`, e);
   throw e;

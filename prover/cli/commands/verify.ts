@@ -1,9 +1,10 @@
 /**
- * `canopy verify PASSPORT [--key FILE] [--owner-secret FILE] [--policy FILE] [--registry URL]
- *  [--json] [--pact FILE] [--dds FILE] [--country ISO2]`: the importer's check of a lot
- * passport against its registry and the importer's policy (verifier/verify-lot-passport.ts).
- * Prints each check (✓ passed, ✗ failed, · not run) and the verified claim; exit 1 naming
- * the failed check.
+ * `canopy verify PASSPORT [--key FILE] [--owner-secret FILE] [--policy FILE] [--registry URL
+ *  | --tiles URL_OR_DIR [--depths LOTS:PLOTS]] [--json] [--pact FILE] [--dds FILE] [--country ISO2]`:
+ * the importer's check of a lot passport against its registry (or a C2SP tiles mirror of its
+ * log, verifier/tiled-verifier-registry.ts) and the importer's policy
+ * (verifier/verify-lot-passport.ts). Prints each check (✓ passed, ✗ failed, · not run) and
+ * the verified claim; exit 1 naming the failed check.
  *
  * `canopy verify --init-policy --registry URL --registry-key VKEY [--policy FILE]`: writes a
  * first policy pinning that registry's key and the verification keys it serves now (trust
@@ -16,6 +17,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CanopyError } from '../../../core/errors.ts';
 import { readVerifierKeyArg } from '../../../registry/api/key-files.ts';
 import { RegistryClient } from '../../../registry/client.ts';
+import type { TreeDepths } from '../../../registry/log/registry-trees.ts';
+import { TiledLog } from '../../../registry/tiles/tiled-log-client.ts';
 import { CLAIM_CHECKS, type ClaimCheck, ClaimRejectedError } from '../../../verifier/claim-rejected.ts';
 import { claimToDdsFields } from '../../../verifier/dds-fields.ts';
 import { readImporterPolicy, formatImporterPolicy } from '../../../verifier/importer-policy.ts';
@@ -23,10 +26,12 @@ import { initImporterPolicy } from '../../../verifier/init-policy.ts';
 import { claimToPactFootprint, COUNTRY_CODE } from '../../../verifier/pact-footprint.ts';
 import { openPassport, PASSPORT_INPUT_MAX_BYTES, readRecipientSecretKey } from '../../../verifier/passport-input.ts';
 import { gramsToKilograms } from '../../../verifier/kilograms.ts';
+import { tiledVerifierRegistry } from '../../../verifier/tiled-verifier-registry.ts';
 import { isRegistryUnavailable, type VerifierRegistry, verifierRegistry } from '../../../verifier/verifier-registry.ts';
 import { type CheckReport, type VerifiedClaim, verifyLotPassport } from '../../../verifier/verify-lot-passport.ts';
 import { readOwnerSecret } from '../../plot/owner-secret.ts';
 import { printJson, type CliIo } from '../io.ts';
+import { parseDepths } from './audit.ts';
 
 /** The policy file used when --policy is not given. */
 export const DEFAULT_POLICY_FILE = '.canopy/importer-policy.json';
@@ -37,6 +42,8 @@ export interface VerifyFlags {
   ownerSecret?: string;
   policy: string;
   registry?: string;
+  tiles?: string;
+  depths?: TreeDepths;
   json?: boolean;
   pact?: string;
   dds?: string;
@@ -52,6 +59,10 @@ export interface VerifyCommandOptions {
   ownerSecretFile: string | null;
   policyFile: string;
   registryUrl: string | null;
+  /** A tiles mirror (URL prefix or directory) read instead of the registry's API. */
+  tilesLocation: string | null;
+  /** With a mirror: the registry's tree depths, else those the pinned circuits state. */
+  depths: TreeDepths | null;
   json: boolean;
   pactFile: string | null;
   ddsFile: string | null;
@@ -101,7 +112,7 @@ export function parseRegistryUrl(value: string): string {
 export function verifyOptionsFromFlags(passport: string | undefined, flags: VerifyFlags): { mode: 'verify'; options: VerifyCommandOptions } | { mode: 'init-policy'; options: InitPolicyOptions } {
   if (flags.initPolicy) {
     if (passport !== undefined) throw new CanopyError('INVALID_INPUT', '--init-policy writes a policy and verifies nothing: give no PASSPORT');
-    const stray = (['key', 'ownerSecret', 'json', 'pact', 'dds', 'country'] as const).filter((k) => flags[k] !== undefined);
+    const stray = (['key', 'ownerSecret', 'json', 'pact', 'dds', 'country', 'tiles', 'depths'] as const).filter((k) => flags[k] !== undefined);
     if (stray.length > 0) throw new CanopyError('INVALID_INPUT', `--init-policy takes only --registry, --registry-key and --policy, not ${stray.map(flagName).join(', ')}`);
     if (flags.registry === undefined) throw new CanopyError('INVALID_INPUT', '--init-policy needs --registry URL');
     if (flags.registryKey === undefined) {
@@ -112,6 +123,8 @@ export function verifyOptionsFromFlags(passport: string | undefined, flags: Veri
   if (passport === undefined) throw new CanopyError('INVALID_INPUT', 'give the PASSPORT file to verify (or --init-policy to write a policy)');
   if (flags.registryKey !== undefined) throw new CanopyError('INVALID_INPUT', '--registry-key is for --init-policy; a policy pins the registry key');
   if (flags.country !== undefined && flags.pact === undefined && flags.dds === undefined) throw new CanopyError('INVALID_INPUT', '--country goes into the --pact and --dds exports: give one of them');
+  if (flags.tiles !== undefined && flags.registry !== undefined) throw new CanopyError('INVALID_INPUT', '--tiles reads a mirror instead of the registry: give --tiles or --registry, not both');
+  if (flags.depths !== undefined && flags.tiles === undefined) throw new CanopyError('INVALID_INPUT', '--depths is for --tiles: the registry states its own depths');
   return {
     mode: 'verify',
     options: {
@@ -120,6 +133,8 @@ export function verifyOptionsFromFlags(passport: string | undefined, flags: Veri
       ownerSecretFile: flags.ownerSecret ?? null,
       policyFile: flags.policy,
       registryUrl: flags.registry ?? null,
+      tilesLocation: flags.tiles ?? null,
+      depths: flags.depths ?? null,
       json: flags.json === true,
       pactFile: flags.pact ?? null,
       ddsFile: flags.dds ?? null,
@@ -191,9 +206,20 @@ export async function runVerify(options: VerifyCommandOptions, io: CliIo, regist
   }
   const origin = passport.registry.origin;
   const pinned = policy.registries.find((r) => r.origin === origin);
-  const url = registryUrlFor(options, origin, pinned?.url ?? null);
+  let url: string;
+  let registry: VerifierRegistry;
+  if (options.tilesLocation !== null) {
+    // A mirror is read only under the key the policy pins: it proves nothing without one.
+    if (pinned === undefined) throw new ClaimRejectedError('checkpoint-signature', `check "checkpoint-signature" failed: the passport names registry ${JSON.stringify(origin)}, which the policy does not pin`);
+    url = options.tilesLocation;
+    const log = new TiledLog({ location: url, policy: { registryKey: pinned.key } });
+    registry = tiledVerifierRegistry(log, { policy, origin, ...(options.depths !== null ? { depths: options.depths } : {}) });
+  } else {
+    url = registryUrlFor(options, origin, pinned?.url ?? null);
+    registry = registryFor(url);
+  }
   const report = (text: string) => (options.json ? io.err(text) : io.out(text));
-  report(`Verifying ${encrypted ? 'encrypted ' : ''}${passport.ownerSecret !== null ? 'bearer ' : ''}passport ${options.passportFile}: registry ${origin} at ${url}, policy ${options.policyFile}\n`);
+  report(`Verifying ${encrypted ? 'encrypted ' : ''}${passport.ownerSecret !== null ? 'bearer ' : ''}passport ${options.passportFile}: registry ${origin} ${options.tilesLocation !== null ? 'from the tiles mirror' : 'at'} ${url}, policy ${options.policyFile}\n`);
   const done = new Set<ClaimCheck>();
   const onCheck = (r: CheckReport) => {
     done.add(r.check);
@@ -201,14 +227,14 @@ export async function runVerify(options: VerifyCommandOptions, io: CliIo, regist
   };
   let claim: VerifiedClaim;
   try {
-    claim = await verifyLotPassport(passport, { registry: registryFor(url), policy, ...(ownerSecret !== undefined ? { ownerSecret } : {}), onCheck });
+    claim = await verifyLotPassport(passport, { registry, policy, ...(ownerSecret !== undefined ? { ownerSecret } : {}), onCheck });
   } catch (e) {
     if (e instanceof ClaimRejectedError) {
       for (const c of CLAIM_CHECKS) if (!done.has(c)) report(checkLine(MARK.skipped, c, 'not run'));
       if (options.json) printJson(io, { code: e.code, check: e.check, message: e.message });
       throw new ClaimRejectedError(e.check, `check "${e.check}" failed: ${e.message}`, { cause: e });
     }
-    if (isRegistryUnavailable(e)) throw new Error(`the registry at ${url} did not answer (${(e as Error).message}); nothing was verified`, { cause: e });
+    if (isRegistryUnavailable(e)) throw new Error(`the ${options.tilesLocation !== null ? 'mirror' : 'registry'} at ${url} did not answer (${(e as Error).message}); nothing was verified`, { cause: e });
     throw e;
   }
   if (options.json) printJson(io, claim);
@@ -257,6 +283,10 @@ Checks, in order, and stops at the first that fails (exit 1 naming it):
 The policy (default ${DEFAULT_POLICY_FILE}) pins registries, witnesses and keys: write a first one with
   canopy verify --init-policy --registry URL --registry-key VKEY_OR_FILE
 which trusts what the registry serves today (trust on first use). docs/verifier.md has the format.
+
+--tiles URL_OR_DIR reads a C2SP tiles mirror of the registry's log (canopy registry export-tiles)
+instead of the registry, under the key the policy pins; the keys come from the policy's keys folder,
+and the note is found unspent as of the mirror's latest checkpoint, no later.
 `;
 
 /**
@@ -273,6 +303,8 @@ export function registerVerify(program: Command, io: CliIo): void {
     .option('--owner-secret <file>', 'your owner secret, for a note made for your key (e.g. .canopy/wallet/owner-secret)')
     .option('--policy <file>', 'importer policy file', DEFAULT_POLICY_FILE)
     .option('--registry <url>', "the registry's URL (default: the policy's URL for the passport's registry)", parseRegistryUrl)
+    .option('--tiles <url-or-dir>', "read a C2SP tiles mirror of the registry's log (canopy registry export-tiles) instead of the registry; nullifiers are as fresh as its checkpoint")
+    .option('--depths <lots:plots>', "with --tiles: the registry's tree depths (default: those the policy's keys folder states)", parseDepths)
     .option('--json', 'print the verified claim as JSON on stdout (the report goes to stderr)')
     .option('--pact <file>', 'write the claim as a PACT v3 ProductFootprint')
     .option('--dds <file>', 'write the fields of an EUDR due diligence statement')
