@@ -184,15 +184,22 @@ async function serveFlags(...args: string[]): Promise<VerifierServeFlags> {
 describe('canopy verifier serve', () => {
   describe('flags', () => {
     it('maps every flag, with defaults', async () => {
-      expect(verifierServeOptionsFromFlags(await serveFlags('--policy', 'p.json'))).toEqual({ port: 8090, host: '127.0.0.1', policyFile: 'p.json', registryUrl: null, bodyLimitBytes: 16384, logLevel: 'info' });
+      expect(verifierServeOptionsFromFlags(await serveFlags('--policy', 'p.json'))).toEqual({ port: 8090, host: '127.0.0.1', policyFile: 'p.json', registryUrl: null, tilesLocation: null, depths: null, bodyLimitBytes: 16384, logLevel: 'info' });
       expect(verifierServeOptionsFromFlags(await serveFlags('--policy', 'p.json', '--port', '0', '--host', '0.0.0.0', '--registry', 'http://r:1', '--body-limit', '4096', '--log-level', 'silent'))).toEqual({
         port: 0,
         host: '0.0.0.0',
         policyFile: 'p.json',
         registryUrl: 'http://r:1',
+        tilesLocation: null,
+        depths: null,
         bodyLimitBytes: 4096,
         logLevel: 'silent',
       });
+      expect(verifierServeOptionsFromFlags(await serveFlags('--policy', 'p.json', '--tiles', 'mirror', '--depths', '8:8'))).toMatchObject({ registryUrl: null, tilesLocation: 'mirror', depths: { lots: 8, plots: 8 } });
+    });
+    it('refuses --tiles with --registry, and --depths without --tiles, naming the rule', async () => {
+      expect(() => verifierServeOptionsFromFlags({ port: 0, host: 'h', policy: 'p', tiles: 'm', registry: 'http://r:1', bodyLimit: 4096, logLevel: 'silent' })).toThrow(/give --tiles or --registry, not both/);
+      expect(() => verifierServeOptionsFromFlags({ port: 0, host: 'h', policy: 'p', depths: { lots: 8, plots: 8 }, bodyLimit: 4096, logLevel: 'silent' })).toThrow(/--depths is for --tiles/);
     });
     it('exits 2 without --policy or with a malformed value', async () => {
       for (const args of [[], ['--policy', 'p', '--port', '70000'], ['--policy', 'p', '--log-level', 'loud'], ['--policy', 'p', '--body-limit', '10'], ['--policy', 'p', '--registry', 'x']]) {

@@ -7,8 +7,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVerifierServe, verifierServeOptionsFromFlags } from '../../prover/cli/commands/verifier.ts';
 import { CanopyError } from '../../core/errors.ts';
-import { passportToJson } from '../../core/passport/lot-passport.ts';
+import { passportToJson, type LotPassport } from '../../core/passport/lot-passport.ts';
 import { exportTiles } from '../../registry/tiles/export-tiles.ts';
 import { TiledLog } from '../../registry/tiles/tiled-log-client.ts';
 import { ClaimRejectedError } from '../../verifier/claim-rejected.ts';
@@ -165,6 +166,39 @@ describe('canopy verify --tiles', () => {
       expect(both.code).not.toBe(0);
       expect(both.err).toMatch(/give --tiles or --registry, not both/);
     } finally {
+      rmSync(files, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('canopy verifier serve --tiles', () => {
+  it('answers POST /verify from the mirror alone: the claim the API gives, and a spent note refused', async () => {
+    const files = mkdtempSync(join(tmpdir(), 'canopy-verifier-tiles-serve-'));
+    writeFileSync(join(files, 'policy.json'), formatImporterPolicy(policy));
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => undefined, isTty: false };
+    const stop = new AbortController();
+    const options = verifierServeOptionsFromFlags({ port: 0, host: '127.0.0.1', policy: join(files, 'policy.json'), tiles: mirror.url, depths: DEPTHS, bodyLimit: 16384, logLevel: 'silent' });
+    const serving = runVerifierServe(options, io, stop.signal);
+    try {
+      for (let waited = 0; !/listening on /.test(out); waited += 20) {
+        if (waited > 30_000) throw new Error('the verifier did not start');
+        await Promise.race([new Promise((r) => setTimeout(r, 20)), serving]);
+      }
+      const url = /listening on (\S+)/.exec(out)![1]!;
+      const before = mirror.requests.length;
+      const post = (passport: LotPassport) => fetch(`${url}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ passport: passportToJson(passport) }) });
+      const ok = await post(world.lots.a.passport);
+      const fromApi = await verifyLotPassport(world.lots.a.passport, { registry: world.reg.url, policy });
+      expect(ok.status).toBe(200);
+      expect({ ...((await ok.json()) as Record<string, unknown>), verifiedAt: null }).toEqual({ ...JSON.parse(JSON.stringify(fromApi)), verifiedAt: null });
+      expect(mirror.requests.length).toBeGreaterThan(before);
+      const spent = await post(world.lots.c.passport);
+      expect([spent.status, ((await spent.json()) as { check: string }).check]).toEqual([422, 'nullifier']);
+      expect(out).toContain(`from the tiles mirror ${mirror.url}`);
+    } finally {
+      stop.abort();
+      await serving;
       rmSync(files, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,6 @@
 /**
- * `canopy verifier serve --port N --policy FILE [--registry URL] [--host H] [--body-limit BYTES]
- *  [--log-level L]`: the importer's verifier as an HTTP service (verifier/http/*): POST
+ * `canopy verifier serve --port N --policy FILE [--registry URL | --tiles URL_OR_DIR [--depths L:P]]
+ *  [--host H] [--body-limit BYTES] [--log-level L]`: the importer's verifier as an HTTP service (verifier/http/*): POST
  * /verify with a passport answers the verified claim or 422 naming the failed check.
  * Prints `listening on URL` on stdout, logs requests as JSON lines (pino) on stderr, and
  * runs until SIGINT or SIGTERM.
@@ -10,9 +10,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { pino, type Level } from 'pino';
 import { VerifierApi } from '../../../verifier/http/verifier-api.ts';
 import { startVerifierServer, VERIFIER_BODY_LIMIT_BYTES } from '../../../verifier/http/server.ts';
-import { readImporterPolicy } from '../../../verifier/importer-policy.ts';
+import { CanopyError } from '../../../core/errors.ts';
+import { TiledLog } from '../../../registry/tiles/tiled-log-client.ts';
+import type { TreeDepths } from '../../../registry/log/registry-trees.ts';
+import { readImporterPolicy, type ImporterPolicy } from '../../../verifier/importer-policy.ts';
+import { tiledVerifierRegistry } from '../../../verifier/tiled-verifier-registry.ts';
 import type { VerifierRegistry } from '../../../verifier/verifier-registry.ts';
 import type { CliIo } from '../io.ts';
+import { parseDepths } from './audit.ts';
 import { parseRegistryUrl } from './verify.ts';
 
 /** Flags of `canopy verifier serve`, as commander delivers them. */
@@ -21,6 +26,8 @@ export interface VerifierServeFlags {
   host: string;
   policy: string;
   registry?: string;
+  tiles?: string;
+  depths?: TreeDepths;
   bodyLimit: number;
   logLevel: Level | 'silent';
 }
@@ -31,6 +38,10 @@ export interface VerifierServeOptions {
   host: string;
   policyFile: string;
   registryUrl: string | null;
+  /** A C2SP tiles mirror (URL prefix or directory) read instead of the registry's API. */
+  tilesLocation: string | null;
+  /** With a mirror: the registry's tree depths, else those the pinned circuits state. */
+  depths: TreeDepths | null;
   bodyLimitBytes: number;
   logLevel: Level | 'silent';
 }
@@ -51,11 +62,35 @@ function levelFlag(value: string): Level | 'silent' {
 
 /**
  * Maps `canopy verifier serve` flags to `runVerifierServe` options (commander has checked each value).
- * @throws never
+ * @throws {CanopyError} INVALID_INPUT for --tiles with --registry, or --depths without --tiles
  * @example verifierServeOptionsFromFlags({ port: 8090, host: '127.0.0.1', policy: 'policy.json', bodyLimit: 16384, logLevel: 'info' })
  */
 export function verifierServeOptionsFromFlags(flags: VerifierServeFlags): VerifierServeOptions {
-  return { port: flags.port, host: flags.host, policyFile: flags.policy, registryUrl: flags.registry ?? null, bodyLimitBytes: flags.bodyLimit, logLevel: flags.logLevel };
+  if (flags.tiles !== undefined && flags.registry !== undefined) throw new CanopyError('INVALID_INPUT', '--tiles reads a mirror instead of the registry: give --tiles or --registry, not both');
+  if (flags.depths !== undefined && flags.tiles === undefined) throw new CanopyError('INVALID_INPUT', '--depths is for --tiles: the registry states its own depths');
+  return {
+    port: flags.port,
+    host: flags.host,
+    policyFile: flags.policy,
+    registryUrl: flags.registry ?? null,
+    tilesLocation: flags.tiles ?? null,
+    depths: flags.depths ?? null,
+    bodyLimitBytes: flags.bodyLimit,
+    logLevel: flags.logLevel,
+  };
+}
+
+/**
+ * The registry source of a verifier reading a tiles mirror: the mirror of the one registry
+ * the policy pins, checked under its key (a mirror proves nothing without one).
+ * @throws {CanopyError} INVALID_INPUT unless the policy pins exactly one registry
+ */
+function mirrorSource(policy: ImporterPolicy, depths: TreeDepths | null): (location: string) => VerifierRegistry {
+  if (policy.registries.length !== 1) {
+    throw new CanopyError('INVALID_INPUT', `a tiles mirror serves one registry's log, but the policy pins ${policy.registries.length} registries (${policy.registries.map((r) => r.origin).join(', ')}): serve one verifier per mirror`);
+  }
+  const { origin, key } = policy.registries[0]!;
+  return (location) => tiledVerifierRegistry(new TiledLog({ location, policy: { registryKey: key } }), { policy, origin, ...(depths !== null ? { depths } : {}) });
 }
 
 /**
@@ -67,9 +102,10 @@ export function verifierServeOptionsFromFlags(flags: VerifierServeFlags): Verifi
 export async function runVerifierServe(options: VerifierServeOptions, io: CliIo, stop: AbortSignal, registryFor?: (url: string) => VerifierRegistry): Promise<void> {
   const policy = await readImporterPolicy(options.policyFile);
   const logger = pino({ level: options.logLevel }, pino.destination(2));
-  const api = new VerifierApi({ policy, registryUrl: options.registryUrl, log: logger, ...(registryFor ? { registryFor } : {}) });
+  const source = options.tilesLocation !== null ? mirrorSource(policy, options.depths) : registryFor;
+  const api = new VerifierApi({ policy, registryUrl: options.tilesLocation ?? options.registryUrl, log: logger, ...(source ? { registryFor: source } : {}) });
   const server = await startVerifierServer(api, { port: options.port, host: options.host, bodyLimitBytes: options.bodyLimitBytes, logger });
-  io.out(`policy ${options.policyFile}: registries ${policy.registries.map((r) => r.origin).join(', ')}${options.registryUrl !== null ? ` (all at ${options.registryUrl})` : ''}\n`);
+  io.out(`policy ${options.policyFile}: registries ${policy.registries.map((r) => r.origin).join(', ')}${options.tilesLocation !== null ? ` (from the tiles mirror ${options.tilesLocation}; nullifiers as fresh as its checkpoint)` : options.registryUrl !== null ? ` (all at ${options.registryUrl})` : ''}\n`);
   io.out(`listening on ${server.url}\n`);
   if (!stop.aborted) await new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
   await server.close();
@@ -89,6 +125,8 @@ export function registerVerifier(program: Command, io: CliIo): void {
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .requiredOption('--policy <file>', 'importer policy file (canopy verify --init-policy writes one)')
     .option('--registry <url>', "one registry URL for every passport (default: the policy's URL per registry)", parseRegistryUrl)
+    .option('--tiles <url-or-dir>', "read a C2SP tiles mirror of the policy's one registry (canopy registry export-tiles) instead of its API; nullifiers are as fresh as the mirror's checkpoint")
+    .option('--depths <lots:plots>', "with --tiles: the registry's tree depths (default: those the policy's keys folder states)", parseDepths)
     .option('--body-limit <bytes>', 'largest request body', intFlag(1024, 1024 * 1024), VERIFIER_BODY_LIMIT_BYTES)
     .option('--log-level <level>', 'pino level of the request log on stderr', levelFlag, 'info')
     .action(async (flags: VerifierServeFlags) => {
