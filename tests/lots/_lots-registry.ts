@@ -91,8 +91,8 @@ export interface AttestedPlot {
  * Proves one window of a plot on `ds` at tile (tx, ty) with `pixels` pixels, owned by the
  * holder of `ownerSecret`, and writes the proof file and the opening as `canopy plot
  * prove` does (`<name>.proof.json`, `<name>.proof.opening.json`; the opening names
- * `secretFile`). The capacity path reads only the opening's hashes, so the geometry is a
- * placeholder and its hash a random field element.
+ * `secretFile`). The capacity path reads only the opening's hashes, so the test declares
+ * no polygon: its geometry hash is a random field element.
  */
 export async function attestPlot(dir: string, name: string, ds: SyntheticDataset, tile: { x: number; y: number }, pixels: number, ownerSecret: bigint, secretFile: string): Promise<AttestedPlot> {
   const mask = new Uint8Array(256);

@@ -56,8 +56,8 @@ export function renderAuditor(main, onChange) {
     return;
   }
   const file = h('input', { id: 'key-file', type: 'file', 'aria-describedby': 'key-help' });
-  const pasted = h('textarea', { id: 'key-text', rows: 2, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'key-help', placeholder: 'PRIVATE+KEY+auditor-1+…' });
-  const party = h('input', { id: 'party-id', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'the key’s name' });
+  const pasted = h('textarea', { id: 'key-text', rows: 2, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'key-help' });
+  const party = h('input', { id: 'party-id', type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const msg = h('div', { role: 'status', id: 'sign-in-status' });
   /** @param {Event} ev */
   const submit = async (ev) => {

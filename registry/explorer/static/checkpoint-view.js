@@ -108,7 +108,7 @@ function latestCard(state, latest) {
  * @param {() => void} rerender
  */
 function keySection(state, rerender) {
-  const input = h('input', { id: 'pin-key', name: 'key', type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: 'origin+1234abcd+AX…', 'aria-describedby': 'pin-key-help' });
+  const input = h('input', { id: 'pin-key', name: 'key', type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'pin-key-help' });
   const msg = h('p', { role: 'status', class: 'small' });
   /** @param {Event} ev */
   const submit = async (ev) => {
@@ -134,7 +134,7 @@ function keySection(state, rerender) {
     h(
       'p',
       { class: 'muted small', id: 'pin-key-help' },
-      'A key announced by the server that signs the checkpoints only shows the server is consistent with itself. Compare it with the registry key you obtained from the registry operator, or check against that key here.',
+      'A key announced by the server that signs the checkpoints only shows the server is consistent with itself. Compare it with the registry key you obtained from the registry operator, or check against that key here (a note verifier key: origin+hash+key, as in registry.vkey).',
     ),
     h(
       'form',

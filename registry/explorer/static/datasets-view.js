@@ -84,7 +84,7 @@ function datasetCard(e, published, i) {
       ['Manifest SHA-256', mono(b.manifestSha256)],
       ['First published', published ? [time(published.signedAt), h('span', { class: 'muted' }, ` · checkpoint ${published.size}`)] : 'not yet in a checkpoint'],
     ]),
-    h('div', { class: 'map-placeholder' }, h('p', { class: 'muted small' }, 'The registry keeps the root and the manifest hash only, not the manifest: no map without it.')),
+    h('div', { class: 'map-missing' }, h('p', { class: 'muted small' }, 'The registry keeps the root and the manifest hash only, not the manifest: no map without it.')),
     h('div', { class: 'file-field' }, h('label', { for: id }, 'Check a manifest.json against this entry'), input),
     out,
   );
@@ -114,7 +114,7 @@ async function checkManifest(entry, bytes, out) {
     replace(out, status('fail', 'The manifest’s root is not the dataset root of the entry'));
     return;
   }
-  const placeholder = out.closest('.dataset')?.querySelector('.map-placeholder');
+  const missingMap = out.closest('.dataset')?.querySelector('.map-missing');
   /** @type {[string, import('./dom.js').Child][]} */
   const rows = [['Format', String(m.format ?? '—')], ['CRS', String(m.crs ?? '—')]];
   if (isGrid(m.grid)) {
@@ -140,5 +140,5 @@ async function checkManifest(entry, bytes, out) {
   }
   if (typeof m.attribution === 'string') rows.push(['Attribution', h('span', { class: 'small' }, m.attribution)]);
   replace(out, status('ok', 'Manifest matches the entry: same SHA-256 and root'), fields(rows));
-  if (placeholder && isGrid(m.grid)) replace(placeholder, extentMap(m.grid, m.tiles ?? null, entry.name));
+  if (missingMap && isGrid(m.grid)) replace(missingMap, extentMap(m.grid, m.tiles ?? null, entry.name));
 }
