@@ -25,6 +25,7 @@
  * called once from main.ts after `registerRegistry`.
  * @module
  */
+import { untilSignal } from '../until-signal.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -219,20 +220,6 @@ function verifyFlag(value: string): 'tiles' | 'proofs' {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-/** Runs `f` until it returns, aborting its signal on SIGINT or SIGTERM. */
-async function untilSignal<T>(f: (stop: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    return await f(controller.signal);
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
 }
 
 /**

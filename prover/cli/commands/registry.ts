@@ -19,6 +19,7 @@
  * SIGTERM, then closes the server, the verifier workers and the store.
  * @module
  */
+import { untilSignal } from '../until-signal.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -241,16 +242,7 @@ export function registerRegistry(program: Command, io: CliIo): void {
     .option('--log-level <level>', 'pino level of the request log on stderr', levelFlag, 'info')
     .action(async (flags: ServeFlags) => {
       const options = serveOptionsFromFlags(flags);
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await runServe(options, io, controller.signal);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      await untilSignal((stop) => runServe(options, io, stop));
     });
 
   registry

@@ -6,6 +6,7 @@
  * runs until SIGINT or SIGTERM.
  * @module
  */
+import { untilSignal } from '../until-signal.ts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { pino, type Level } from 'pino';
 import { VerifierApi } from '../../../verifier/http/verifier-api.ts';
@@ -131,15 +132,6 @@ export function registerVerifier(program: Command, io: CliIo): void {
     .option('--log-level <level>', 'pino level of the request log on stderr', levelFlag, 'info')
     .action(async (flags: VerifierServeFlags) => {
       const options = verifierServeOptionsFromFlags(flags);
-      const controller = new AbortController();
-      const stopServer = () => controller.abort();
-      process.once('SIGINT', stopServer);
-      process.once('SIGTERM', stopServer);
-      try {
-        await runVerifierServe(options, io, controller.signal);
-      } finally {
-        process.off('SIGINT', stopServer);
-        process.off('SIGTERM', stopServer);
-      }
+      await untilSignal((stop) => runVerifierServe(options, io, stop));
     });
 }
