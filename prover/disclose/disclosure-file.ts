@@ -37,6 +37,7 @@ import { assertArray, assertBoolean, assertInteger, assertString, rangeError, ty
 import { CanopyError } from '../../core/errors.ts';
 import { fieldToString, parseField } from '../../core/field.ts';
 import type { LotNote } from '../../core/lots/note.ts';
+import { orderedOpeningWindow, type PlotOpeningWindow } from '../plot/opening-file.ts';
 
 /** Format tag of a plot disclosure. */
 export const PLOT_DISCLOSURE_FORMAT = 'canopy-plot-disclosure/1';
@@ -45,17 +46,8 @@ export const LOT_DISCLOSURE_FORMAT = 'canopy-lot-disclosure/1';
 /** Largest disclosure file read, bytes. */
 export const MAX_DISCLOSURE_BYTES = 64 << 20;
 
-/** One proof window of a disclosed plot. */
-export interface DisclosedWindow {
-  blockLog2: number;
-  tileX0: number;
-  tileY0: number;
-  blockIndex: number;
-  pixelCount: number;
-  windowMaskHash: string;
-  salt: string;
-  attestationLeaf: string;
-}
+/** One proof window of a disclosed plot: the window of the plot's opening file, as is. */
+export type DisclosedWindow = PlotOpeningWindow;
 
 /** A plot disclosure; see the module comment. */
 export interface PlotDisclosure {
@@ -139,16 +131,7 @@ export function formatDisclosure(d: Disclosure): string {
     circuit: { id: d.circuit.id, profile: d.circuit.profile, k: d.circuit.k, treeDepth: d.circuit.treeDepth },
     mask: { col0: m.col0, row0: m.row0, width: m.width, height: m.height, pixels: m.pixels, hash: m.hash, bytes: m.bytes },
     owner: { ownerKey: d.owner.ownerKey },
-    windows: d.windows.map((w) => ({
-      blockLog2: w.blockLog2,
-      tileX0: w.tileX0,
-      tileY0: w.tileY0,
-      blockIndex: w.blockIndex,
-      pixelCount: w.pixelCount,
-      windowMaskHash: w.windowMaskHash,
-      salt: w.salt,
-      attestationLeaf: w.attestationLeaf,
-    })),
+    windows: d.windows.map(orderedOpeningWindow),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

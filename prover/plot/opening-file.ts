@@ -44,6 +44,24 @@ export interface PlotOpeningWindow {
   attestationLeaf: string;
 }
 
+/**
+ * A window's members in the order the files write them, whatever order the object has,
+ * so one opening writes one text (also used by prover/disclose/disclosure-file.ts).
+ * @example JSON.stringify(orderedOpeningWindow(w))
+ */
+export function orderedOpeningWindow(w: PlotOpeningWindow): PlotOpeningWindow {
+  return {
+    blockLog2: w.blockLog2,
+    tileX0: w.tileX0,
+    tileY0: w.tileY0,
+    blockIndex: w.blockIndex,
+    pixelCount: w.pixelCount,
+    windowMaskHash: w.windowMaskHash,
+    salt: w.salt,
+    attestationLeaf: w.attestationLeaf,
+  };
+}
+
 /** The opening file; see the module doc. */
 export interface PlotOpeningFile {
   format: typeof PLOT_OPENING_FORMAT;
@@ -76,16 +94,7 @@ export function formatPlotOpeningFile(opening: PlotOpeningFile): string {
     circuit: { id: o.circuit.id, profile: o.circuit.profile, k: o.circuit.k, treeDepth: o.circuit.treeDepth },
     mask: { col0: o.mask.col0, row0: o.mask.row0, width: o.mask.width, height: o.mask.height, pixels: o.mask.pixels, hash: o.mask.hash, bytes: o.mask.bytes },
     owner: { ownerKey: o.owner.ownerKey, secretFile: o.owner.secretFile },
-    windows: o.windows.map((w) => ({
-      blockLog2: w.blockLog2,
-      tileX0: w.tileX0,
-      tileY0: w.tileY0,
-      blockIndex: w.blockIndex,
-      pixelCount: w.pixelCount,
-      windowMaskHash: w.windowMaskHash,
-      salt: w.salt,
-      attestationLeaf: w.attestationLeaf,
-    })),
+    windows: o.windows.map(orderedOpeningWindow),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
