@@ -9,17 +9,15 @@
  *                 { id, malformed: string }         verifyGroth16 refused the input as malformed
  *                 { id, fault: string }             anything else (a fault of the worker)
  *
- * The curve. snarkjs's `groth16.verify` asks ffjavascript for bn128, which returns the
- * curve cached in `globalThis.curve_bn128` when there is one and otherwise builds a
- * multi-threaded curve with a thread per core (circuits/toolchain/snarkjs.ts). Inside a
- * pool that would start cores × workers threads. So each worker builds a single-threaded
- * curve once and caches it there before any verification: snarkjs then uses it, and
- * `withCurves`'s release at the end of each call is a no-op for a single-threaded curve
- * (ffjavascript terminates only multi-threaded ones), so it stays built for the next proof.
+ * The curve: `verifyGroth16` runs on a single-threaded BN254 curve built once per thread
+ * (circuits/toolchain/groth16-verify.ts), so a pool of N workers holds N curves and no
+ * other threads. Each worker builds its curve before it reports ready, keeping that cost
+ * out of the first proof it verifies.
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { bug } from '../core/errors.ts';
+import { groth16Curve } from '../circuits/toolchain/groth16-verify.ts';
 import { verifyGroth16, type Groth16Proof, type VerificationKey } from '../circuits/toolchain/prove.ts';
 
 /** A verification job. */
@@ -38,18 +36,10 @@ export type VerifyReply =
   | { readonly id: number; readonly malformed: string }
   | { readonly id: number; readonly fault: string };
 
-interface CurvesModule {
-  curves: { getCurveFromName(name: string, options: { singleThread: boolean }): Promise<NonNullable<typeof globalThis.curve_bn128>> };
-}
-
 const port = parentPort ?? bug('_proof-verifier-worker', 'loaded outside a worker thread');
 const keys = new Map(Object.entries((workerData as { keys: Record<string, VerificationKey> }).keys));
 
-// A variable specifier, as in snarkjs.ts: snarkjs ships no types.
-const SNARKJS = 'snarkjs';
-const curve = (import(SNARKJS) as Promise<CurvesModule>).then(async (s) => {
-  globalThis.curve_bn128 = await s.curves.getCurveFromName('bn128', { singleThread: true });
-});
+const curve = groth16Curve();
 
 // A curve that cannot be built leaves this rejection unhandled, which ends the worker
 // with an 'error' event: the pool counts a worker that dies before it is ready as broken.

@@ -4,15 +4,18 @@
  * `proveGroth16` finds the circuit's wasm and zkey through the setup manifest and checks
  * their SHA-256 against it (once per file per process, re-checked when the file's size
  * or modification time changes) before proving, so a tampered or stale key is never
- * used. `verifyGroth16` is pure: key, public signals and proof in, boolean out.
+ * used. `verifyGroth16` is pure: key, public signals and proof in, boolean out; it runs
+ * groth16-verify.ts (snarkjs's equation, plus membership of B in G2, with the key's share
+ * of the work cached).
  *
  * Encodings: public signals and coordinates are canonical decimal strings of integers
  * below the BN254 scalar field order r (coordinates: below the base field order q), in
  * the order snarkjs lists them: circuit outputs, then public inputs (circuits.json
  * `publicSignals`).
  *
- * Curves: both functions release snarkjs's worker threads when done (snarkjs.ts);
- * wrap a batch in `withCurves` to build the curve once.
+ * Curves: `proveGroth16` releases snarkjs's worker threads when done (snarkjs.ts); wrap
+ * a batch in `withCurves` to build that curve once. `verifyGroth16` uses a
+ * single-threaded curve of its own, built once per thread, with no threads to release.
  * @module
  */
 import { statSync } from 'node:fs';
@@ -22,7 +25,8 @@ import { CanopyError } from '../../core/errors.ts';
 import { FIELD_ORDER } from '../../core/field.ts';
 import { artifactPath, checkEntry, readManifest, type CircuitManifest } from './manifest.ts';
 import { defaultOutDir } from './setup.ts';
-import { groth16FullProve, groth16VerifyRaw, type Groth16Proof, type ProofWithSignals, type VerificationKey } from './snarkjs.ts';
+import { groth16Verify } from './groth16-verify.ts';
+import { groth16FullProve, type Groth16Proof, type ProofWithSignals, type VerificationKey } from './snarkjs.ts';
 import type { CircuitInput } from './witness.ts';
 
 export type { Groth16Proof, ProofWithSignals, VerificationKey } from './snarkjs.ts';
@@ -138,9 +142,12 @@ export async function verifyGroth16(vkey: VerificationKey, publicSignals: readon
   if (!Number.isSafeInteger(vkey.nPublic) || !Array.isArray(vkey.IC) || vkey.IC.length !== vkey.nPublic + 1) {
     rangeError('vkey.IC', `nPublic + 1 points`, vkey.IC);
   }
+  vkey.IC.forEach((p, i) => assertPoint(p, `vkey.IC[${i}]`, 1, 3));
+  assertPoint(vkey.vk_alpha_1, 'vkey.vk_alpha_1', 1, 3);
+  for (const k of ['vk_beta_2', 'vk_gamma_2', 'vk_delta_2'] as const) assertPoint(vkey[k], `vkey.${k}`, 2, 3);
   if (!Array.isArray(publicSignals)) typeError('publicSignals', 'an array of decimal strings', publicSignals);
   if (publicSignals.length !== vkey.nPublic) rangeError('publicSignals', `${vkey.nPublic} signals`, publicSignals);
   publicSignals.forEach((s, i) => assertDecimal(s, `publicSignals[${i}]`, FIELD_ORDER));
   assertGroth16Proof(proof);
-  return groth16VerifyRaw(vkey, [...publicSignals], proof);
+  return groth16Verify(vkey, publicSignals, proof);
 }

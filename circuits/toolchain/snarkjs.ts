@@ -93,7 +93,6 @@ interface SnarkjsModule {
   };
   groth16: {
     fullProve(input: unknown, wasm: string, zkey: string, logger?: Logger): Promise<{ proof: Groth16Proof; publicSignals: string[] }>;
-    verify(vkey: VerificationKey, publicSignals: string[], proof: Groth16Proof, logger?: Logger): Promise<boolean>;
   };
 }
 
@@ -357,14 +356,4 @@ export async function groth16FullProve(input: unknown, wasmFile: string, zkeyFil
     const r = await s.groth16.fullProve(input, wasmFile, zkeyFile);
     return JSON.parse(JSON.stringify({ proof: r.proof, publicSignals: r.publicSignals })) as ProofWithSignals;
   });
-}
-
-/**
- * `snarkjs groth16 verify`, silently (snarkjs logs nothing without a logger).
- * @returns true iff the proof verifies for these public signals
- * @throws {Error} when a point in the key or proof cannot be parsed
- * @example const ok = await groth16VerifyRaw(vkey, publicSignals, proof);
- */
-export async function groth16VerifyRaw(vkey: VerificationKey, publicSignals: string[], proof: Groth16Proof): Promise<boolean> {
-  return withCurve(async (s) => (await s.groth16.verify(vkey, publicSignals, proof)) === true);
 }

@@ -12,7 +12,9 @@
  * transition enabled: the largest witness), then `runs` proofs (default 3,
  * CANOPY_BENCH_PROVING_RUNS) timed one by one; peak memory is the highest resident set
  * size sampled every 20 ms while proving, less the resident size before the first proof.
- * Verification is timed `verifyRuns` times with the curve already warm.
+ * Verification is timed `verifyRuns` times with the curve already warm, and so is
+ * snarkjs's `groth16.verify` on the same proof with its own curve warm (the baseline of
+ * `verifySpeedupVsSnarkjs`; circuits/toolchain/groth16-verify.ts says what differs).
  *
  * Baseline in the same run: snarkjs's `groth16.fullProve` on the same inputs and keys
  * with a cold curve (built and terminated around the call, what a one-shot snarkjs
@@ -42,6 +44,9 @@ import { syntheticDataset } from '../circuits/_synthetic-dataset.ts';
 import { machineInfo } from './_machine.ts';
 
 type Input = CircuitInput;
+
+// snarkjs ships no types; a variable specifier keeps TypeScript from looking for them.
+const SNARKJS = 'snarkjs';
 
 const round = (x: number, digits = 0) => Number(x.toFixed(digits));
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -128,6 +133,7 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number
 async function benchCircuit(circuit: string, profile: string, input: Input, keysDir: string, runs: number, verifyRuns: number): Promise<Record<string, unknown>> {
   const prove = [] as number[];
   const verify = [] as number[];
+  const snarkjsVerify = [] as number[];
   let peak = 0;
   await withCurves(async () => {
     let last: Awaited<ReturnType<typeof proveGroth16>> | undefined;
@@ -143,6 +149,13 @@ async function benchCircuit(circuit: string, profile: string, input: Input, keys
       if (!(await verifyGroth16(vkey, last!.publicSignals, last!.proof))) throw new Error(`${circuit}: proof does not verify`);
       verify.push(now() - t);
     }
+    const snarkjs = (await import(SNARKJS)) as { groth16: { verify(v: unknown, s: string[], p: unknown): Promise<boolean> } };
+    await snarkjs.groth16.verify(vkey, last!.publicSignals, last!.proof);
+    for (let i = 0; i < verifyRuns; i++) {
+      const t = now();
+      if (!(await snarkjs.groth16.verify(vkey, last!.publicSignals, last!.proof))) throw new Error(`${circuit}: snarkjs rejects the proof`);
+      snarkjsVerify.push(now() - t);
+    }
   });
   const manifest = JSON.parse(readFileSync(join(keysDir, 'manifest.json'), 'utf8')) as {
     circuits: Record<string, { constraints: { total: number }; files: { wasm: { path: string }; zkey: { path: string } } }>;
@@ -157,6 +170,8 @@ async function benchCircuit(circuit: string, profile: string, input: Input, keys
     proveMinS: round(Math.min(...prove) / 1000, 2),
     peakRssGrowthMiB: mib(peak),
     verifyWarmMedianMs: round(median(verify), 1),
+    snarkjsVerifyWarmMedianMs: round(median(snarkjsVerify), 1),
+    verifySpeedupVsSnarkjs: round(median(snarkjsVerify) / median(verify), 2),
     snarkjsFullProveS: round(b.ms / 1000, 2),
     snarkjsPeakRssGrowthMiB: mib(b.peakRssGrowth),
     speedupVsColdSnarkjs: round(b.ms / median(prove), 2),

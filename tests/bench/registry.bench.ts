@@ -290,34 +290,14 @@ async function benchProofs(count: number, vkeyHash: string): Promise<{ proofs: P
   return { proofs, cached };
 }
 
-interface CurveLike {
-  terminate(): Promise<void>;
-}
-
-// snarkjs ships no types; a variable specifier keeps TypeScript from looking for them.
-const SNARKJS = 'snarkjs';
-
-/**
- * Verifications per second of `proofs` on this thread, on a single-threaded curve (what
- * each pool worker builds): snarkjs finds it in `globalThis.curve_bn128` and uses it.
- */
+/** Verifications per second of `proofs` on this thread, on the single-threaded curve each pool worker also uses. */
 async function mainThreadRate(vkey: Parameters<typeof verifyGroth16>[0], proofs: readonly ProofWithSignals[]): Promise<number> {
-  const snarkjs = (await import(SNARKJS)) as { curves: { getCurveFromName(name: string, o: { singleThread: boolean }): Promise<CurveLike> } };
-  const previous = globalThis.curve_bn128;
-  globalThis.curve_bn128 = await snarkjs.curves.getCurveFromName('bn128', { singleThread: true });
-  try {
-    return await withCurves(async () => {
-      for (const p of proofs.slice(0, 3)) await verifyGroth16(vkey, p.publicSignals, p.proof);
-      const t = now();
-      for (const [i, p] of proofs.entries()) {
-        if (!(await verifyGroth16(vkey, p.publicSignals, p.proof))) throw new Error(`proof ${i} does not verify on the main thread`);
-      }
-      return proofs.length / ((now() - t) / 1000);
-    });
-  } finally {
-    // A single-threaded curve has no threads to stop; it is only uncached.
-    globalThis.curve_bn128 = previous ?? null;
+  for (const p of proofs.slice(0, 3)) await verifyGroth16(vkey, p.publicSignals, p.proof);
+  const t = now();
+  for (const [i, p] of proofs.entries()) {
+    if (!(await verifyGroth16(vkey, p.publicSignals, p.proof))) throw new Error(`proof ${i} does not verify on the main thread`);
   }
+  return proofs.length / ((now() - t) / 1000);
 }
 
 /** Verifications per second of `proofs` through `pool`, all submitted at once. */
