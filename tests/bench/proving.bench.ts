@@ -21,10 +21,17 @@
  * command pays); Canopy's timed proofs run inside one `withCurves` batch, as
  * `canopy lot` and the registry do (circuits/toolchain/snarkjs.ts).
  *
+ * `benchWindowSizes` proves the plot window at every window size k = 0, 1, 2 at the
+ * production tree depth, so the sizes compare on equal terms: k = 2 with the production
+ * keys, k = 0 and 1 with keys it makes itself (profiles k0 and k1 of a config of its own;
+ * config and keys in circuits/build/window-sizes/, cached) from the production folder's
+ * powers of tau: the local ceremony's canopy_pot<N>_local.ptau there, or
+ * CANOPY_BENCH_PTAU. Without one it reports the constraint counts alone.
+ *
  * Run alone: CANOPY_BENCH_PROFILE=production node --import tsx tests/bench/proving.bench.ts
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hashTagged } from '../../core/domain.ts';
@@ -91,9 +98,8 @@ function transitionInput(profile: string): Input {
   return lotTransitionWitnessInput(transition, { depth, nIn }) as unknown as Input;
 }
 
-/** One window of a round plot on a synthetic raster placed in a tree of the profile's depth. */
-function plotWindowInput(profile: string): Input {
-  const { k, treeDepth } = params('plot_window', profile) as { k: number; treeDepth: number };
+/** One window of a round plot on a synthetic raster placed in a tree of depth `treeDepth`. */
+function plotWindowInput({ k, treeDepth }: { k: number; treeDepth: number }): Input {
   const side = 16 << k;
   const width = side * 2;
   const height = side * 2;
@@ -205,7 +211,7 @@ export async function benchProving(): Promise<Record<string, unknown>> {
       skipped.push(`${id}: no keys in ${keysDir}; run canopy setup --profile ${profile} --ptau FILE (2^17 or more)`);
       continue;
     }
-    const input = id === 'lot_transition' ? transitionInput(profile) : plotWindowInput(profile);
+    const input = id === 'lot_transition' ? transitionInput(profile) : plotWindowInput(params(id, profile) as { k: number; treeDepth: number });
     rows.push(await benchCircuit(id, profile, input, keysDir, runs, 20));
   }
   return {
@@ -215,6 +221,71 @@ export async function benchProving(): Promise<Record<string, unknown>> {
     runs,
     circuits: rows,
     ...(skipped.length > 0 ? { skipped: skipped.join('; ') } : {}),
+  };
+}
+
+/** The powers of tau for the window-size keys: CANOPY_BENCH_PTAU, else a local ceremony's file in the production folder. */
+function windowSizesPtau(): string | undefined {
+  if (process.env.CANOPY_BENCH_PTAU) return process.env.CANOPY_BENCH_PTAU;
+  const dir = join(PROJECT_ROOT, 'circuits', 'build', 'production', 'ptau');
+  if (!existsSync(dir)) return undefined;
+  const local = readdirSync(dir).filter((f) => /^canopy_pot\d+_local\.ptau$/.test(f)).sort();
+  return local.length > 0 ? join(dir, local.at(-1)!) : undefined;
+}
+
+/**
+ * Constraints, proving time and warm verification of the plot window per window size
+ * (k = 0, 1, 2) at the production tree depth.
+ * @example await benchWindowSizes() // { treeDepth: 24, windows: [{ k: 0, constraints: … }, …] }
+ */
+export async function benchWindowSizes(): Promise<Record<string, unknown>> {
+  const production = params('plot_window', 'production') as { k: number; treeDepth: number };
+  const { treeDepth } = production;
+  const runs = Number(process.env.CANOPY_BENCH_PROVING_RUNS ?? 3);
+  const dir = join(PROJECT_ROOT, 'circuits', 'build', 'window-sizes');
+  const productionKeys = join(PROJECT_ROOT, 'circuits', 'build', 'production');
+  const sizes = [0, 1, 2].filter((k) => k <= production.k);
+  const { id: _id, profiles: _profiles, ...base } = config.circuits.plot_window!;
+  const profileOf = (k: number) => (k === production.k ? 'production' : `k${k}`);
+  // A config of its own: the sizes other than production's are not profiles of circuits.json.
+  mkdirSync(dir, { recursive: true });
+  const configPath = join(dir, 'circuits.json');
+  writeFileSync(
+    configPath,
+    `${JSON.stringify(
+      {
+        profiles: Object.fromEntries(sizes.filter((k) => k !== production.k).map((k) => [profileOf(k), { description: `plot window k = ${k}, tree depth ${treeDepth}`, ptau: 'required' }])),
+        circuits: { plot_window: { ...base, profiles: Object.fromEntries(sizes.filter((k) => k !== production.k).map((k) => [profileOf(k), { k, treeDepth }])) } },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const ptau = windowSizesPtau();
+  const rows: Record<string, unknown>[] = [];
+  const notes: string[] = [];
+  for (const k of sizes) {
+    const profile = profileOf(k);
+    const keysDir = k === production.k ? productionKeys : join(dir, profile);
+    const have = existsSync(join(keysDir, 'manifest.json')) && (JSON.parse(readFileSync(join(keysDir, 'manifest.json'), 'utf8')) as { circuits?: Record<string, unknown> }).circuits?.plot_window !== undefined;
+    if (!have && k !== production.k && ptau !== undefined) {
+      await runSetup({ profile, configPath, circuits: ['plot_window'], ptau, outDir: keysDir });
+    } else if (!have) {
+      const compiled = await compileMain({ name: `plot_window_${k}_${treeDepth}`, templateFile: base.file, template: base.template, params: [k, treeDepth], publicInputs: base.publicInputs });
+      rows.push({ k, tiles: 4 ** k, pixels: 256 * 4 ** k, constraints: compiled.constraints });
+      notes.push(`k = ${k}: no keys in ${keysDir} (${k === production.k ? 'canopy setup --profile production' : 'no powers of tau: CANOPY_BENCH_PTAU or a local ceremony in circuits/build/production/ptau'})`);
+      continue;
+    }
+    const row = await benchCircuit('plot_window', profile, plotWindowInput({ k, treeDepth }), keysDir, runs, 20);
+    rows.push({ k, tiles: 4 ** k, pixels: 256 * 4 ** k, ...row });
+  }
+  return {
+    machine: machineInfo(),
+    treeDepth,
+    ptau: ptau === undefined ? 'none' : `${ptau} (local ceremony or given file; NOT FOR PRODUCTION unless from a public ceremony)`,
+    runs,
+    windows: rows,
+    ...(notes.length > 0 ? { skipped: notes.join('; ') } : {}),
   };
 }
 
