@@ -333,8 +333,8 @@ const CEREMONY_NOTICE =
  * contributions (64 bytes from `crypto.randomBytes` each, never stored or logged) →
  * beacon → prepare phase 2 → (verify). Writes the ptau and its transcript (JSON and
  * text) into `outDir`; intermediate files go to a temporary folder inside `outDir`
- * and are deleted. Time: dominated by the preparation, ~150 s at power 12 on one core,
- * ×2.2 per extra power.
+ * and are deleted. Time: dominated by the preparation, ~150 s at power 12 and 77 min
+ * at power 17 on 2 cores (about ×1.9 per extra power).
  * @throws {TypeError|RangeError} for a bad power (1..28), contribution count (1..16), beacon hash or iterations
  * @throws {CanopyError} SETUP_FAILED from snarkjs
  * @example await localCeremony({ power: 12, contributions: 2, outDir: 'circuits/build/ptau' });

@@ -245,7 +245,7 @@ export async function ptauBeacon(oldFile: string, newFile: string, name: string,
 
 /**
  * `snarkjs powersoftau prepare phase2`: adds the Lagrange-basis sections Groth16 keys
- * are made from. The slow step: about 150 s at 2^12 on one core, ×2.2 per power.
+ * are made from. The slow step: about 150 s at 2^12, 77 min at 2^17 (2 cores).
  * @throws {CanopyError} SETUP_FAILED
  * @example await ptauPreparePhase2('pot_beacon.ptau', 'pot_final.ptau');
  */

@@ -5,7 +5,8 @@
  * Profile: CANOPY_BENCH_PROFILE (default `demo`). The keys come from
  * circuits/build/<profile> (`canopy setup --profile P`); for `demo` they are built here
  * when missing (a few minutes), for `production` they must exist already, since they need
- * a 2^17 powers of tau (`canopy setup --profile production --ptau FILE`) — without them the
+ * a 2^17 powers of tau (`canopy setup --profile production --ptau FILE`, or
+ * `--local-ceremony`) — without them the
  * benchmark reports the constraint counts it can compile and says what is missing.
  *
  * Method: one valid witness per circuit, made by the JS twins (every input slot of the

@@ -74,8 +74,8 @@ export function registerPtau(program: Command, io: CliIo): void {
     .option('--json', 'print the transcript as JSON on stdout')
     .addHelpText(
       'after',
-      '\nTime: preparing phase 2 dominates, ~150 s at power 12 on one core, ×2.2 per extra power; the final verification\n' +
-        'is much faster (22 s at power 14).\n' +
+      '\nTime: preparing phase 2 dominates, ~150 s at power 12 and 77 min at power 17 on 2 cores; the final verification\n' +
+        'is much faster (22 s at power 14, 71 s at power 17).\n' +
         'The result is only as trustworthy as this machine: production keys should come from a public ceremony file.\n',
     )
     .action(async (flags: CeremonyFlags) => {

@@ -49,7 +49,7 @@ Steps per circuit and their time, measured on 2 shared cores (membership circuit
   verify (r1cs + ptau)    ~7 s                               ~42 s
   export verification key <0.1 s                             <0.1 s
   A rerun with nothing changed only re-hashes the artifacts (<1 s).
-  A local ceremony adds ~150 s at 2^12, ×2.2 per extra power (preparing phase 2).
+  A local ceremony adds ~150 s at 2^12 and ~80 min at 2^17 (mostly preparing phase 2).
 
 Output: circuits/build/<profile>/manifest.json with every artifact's SHA-256
 (r1cs, wasm, zkey, vkey.json, phase-2 transcript); see docs/setup.md.
