@@ -100,6 +100,9 @@ export class HashPool {
   }
 
   #settle(worker: Worker, reply: HashReply): void {
+    // After close() or a failure every job has been rejected and #busy emptied, but a
+    // worker that was mid-job still replies before it is terminated: nobody waits for it.
+    if (this.#closed || this.#failure) return;
     const pending = this.#busy.get(worker);
     if (pending === undefined || pending.job.id !== reply.id) bug('HashPool', `reply ${reply.id} from a worker without that job`);
     this.#busy.delete(worker);
